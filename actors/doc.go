@@ -1,0 +1,16 @@
+// Package actors runs a conversion task as a tree of protoactor-go actors:
+//
+//	task            progress, cancel, the end of the task
+//	 ├─ reader      opens each capture in turn, decodes, hashes packets to shards
+//	 ├─ shard/0..N  flow tables on the capture clock
+//	 └─ writer      IPFIX encoding into a temporary file, renamed when complete
+//
+// Packets and records travel in batches. Each sender holds at most a fixed
+// window of unacknowledged batches per receiver, and every batch comes back
+// with its acknowledgement to be reused, so memory stays flat whatever the
+// size of the input. The end of input travels down the same path as the
+// data, so every flow is flushed before the writer closes the file.
+//
+// [Run] is the entry point for callers that want a result; a supervisor
+// spawns [TaskProps] as its child and receives [TaskFinished].
+package actors

@@ -1,0 +1,92 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/ipfixweb/ipfixweb/protocol/flow"
+	"github.com/ipfixweb/ipfixweb/protocol/packet"
+)
+
+// Messages inside one task's tree. They never leave the node, so they are
+// plain Go structs.
+
+// packetBatch carries packets from the reader to one shard. Clock is the
+// capture clock when the batch was sent (the latest packet time read from
+// any file), so that a shard that receives few packets still expires its
+// flows on time. The batch comes back in packetAck to be reused.
+type packetBatch struct {
+	Pkts  []packet.Packet
+	Clock int64
+	arena []byte // owns the copied payloads
+}
+
+type packetAck struct {
+	Shard int
+	Batch *packetBatch
+}
+
+// endOfInput follows the last packetBatch to every shard.
+type endOfInput struct{}
+
+// recordBatch carries finished flow records from a shard to the writer.
+type recordBatch struct {
+	From    *actor.PID
+	Shard   int
+	Records []flow.Record
+}
+
+type recordAck struct{ Batch *recordBatch }
+
+// shardDone follows a shard's last recordBatch to the writer.
+type shardDone struct{ Shard int }
+
+// pump makes the reader read the next slice of input.
+type pump struct{}
+
+// readerProgress is sent by the reader to the task after each pump.
+type readerProgress struct {
+	FilesDone  int
+	BytesRead  int64
+	Packets    uint64
+	Bytes      uint64
+	BadPackets uint64
+	Errors     []FileError // new errors since the last report
+	Done       bool
+}
+
+// shardProgress is sent by a shard to the task after each batch.
+type shardProgress struct {
+	Shard   int
+	Active  int
+	Flows   uint64
+	Skipped uint64
+}
+
+// writerProgress is sent by the writer to the task.
+type writerProgress struct {
+	Records uint64
+}
+
+// writerDone reports the published output, or the reason there is none.
+type writerDone struct {
+	Bytes    int64
+	SHA256   string
+	Records  uint64
+	Messages uint64
+	Err      error
+}
+
+// GetProgress asks a task actor for a [Progress] snapshot; the answer is a
+// Progress value.
+type GetProgress struct{}
+
+// Cancel stops a task: the reader stops, nothing is published and the
+// task ends with [ErrCancelled].
+type Cancel struct{}
+
+// TaskFinished is sent by a task actor to whoever is to be told (see
+// [TaskProps]) once every child has stopped.
+type TaskFinished struct {
+	ID     string
+	Result Result
+}

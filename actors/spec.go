@@ -1,0 +1,79 @@
+package actors
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ipfixweb/ipfixweb/protocol/flow"
+)
+
+// Spec describes one conversion task. Its zero value is not usable: Inputs
+// and Output are required.
+type Spec struct {
+	ID     string
+	Inputs []string // capture files, read in order into one output
+	Output string   // final path of the IPFIX file
+
+	Meter             flow.Config
+	DPI               bool
+	ObservationDomain uint32
+
+	// Shards is the number of flow-table actors; 0 means GOMAXPROCS.
+	Shards int
+	// BatchSize is the number of packets per batch; 0 means 512.
+	BatchSize int
+	// Window is the number of unacknowledged batches a sender may have
+	// in flight towards one receiver; 0 means 4.
+	Window int
+}
+
+// FileError is a fault in one input: the file could not be opened, or its
+// contents stopped making sense at Offset.
+type FileError struct {
+	File   string `json:"file"`
+	Offset int64  `json:"offset"`
+	Reason string `json:"reason"`
+}
+
+func (e FileError) Error() string {
+	return fmt.Sprintf("%s: offset %d: %s", e.File, e.Offset, e.Reason)
+}
+
+// Progress is a snapshot of a running task.
+type Progress struct {
+	FilesDone   int    `json:"files_done"`
+	FilesTotal  int    `json:"files_total"`
+	BytesRead   int64  `json:"bytes_read"`
+	BytesTotal  int64  `json:"bytes_total"`
+	Packets     uint64 `json:"packets"`
+	Bytes       uint64 `json:"bytes"` // IP-level octets of the metered packets
+	BadPackets  uint64 `json:"bad_packets"`
+	Skipped     uint64 `json:"skipped_packets"` // protocols left out by the analysis list
+	ActiveFlows int    `json:"active_flows"`
+	Flows       uint64 `json:"flows"`   // records produced by the flow tables
+	Records     uint64 `json:"records"` // flow records written
+}
+
+// Percent is the share of the input bytes read, 0 to 100.
+func (p Progress) Percent() float64 {
+	if p.BytesTotal <= 0 {
+		return 0
+	}
+	v := 100 * float64(p.BytesRead) / float64(p.BytesTotal)
+	return min(v, 100)
+}
+
+// Result is the outcome of a task.
+type Result struct {
+	Progress
+	Errors []FileError
+
+	OutputBytes int64
+	SHA256      string
+	Messages    uint64
+	Elapsed     time.Duration
+
+	// Err is set when the task did not produce an output: cancelled,
+	// a pipeline fault, or the output could not be written.
+	Err error
+}

@@ -1,0 +1,237 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Errors a task can end with.
+var (
+	// ErrCancelled is the result of a task stopped by [Cancel].
+	ErrCancelled = errors.New("task cancelled")
+	// ErrNoOutput means no input could be read at all.
+	ErrNoOutput = errors.New("no input could be read")
+)
+
+// PanicError is the result of a task whose reader, shard or writer
+// panicked. The task fails; the process goes on.
+type PanicError struct {
+	Stage  string
+	Reason any
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("internal fault in %s: %v", e.Stage, e.Reason)
+}
+
+// task is the root of one conversion. It spawns the writer, the shards and
+// the reader, keeps the progress, and ends when the writer has published
+// the output or a child failed.
+type task struct {
+	spec    Spec
+	notify  *actor.PID
+	started time.Time
+
+	reader  *actor.PID
+	writer  *actor.PID
+	shards  []*actor.PID
+	shardSt []shardProgress
+
+	rp       readerProgress
+	errors   []FileError
+	records  uint64
+	result   *Result
+	stopping bool
+}
+
+// TaskProps returns the props of a task actor for spec. When the task ends
+// it sends [TaskFinished] to notify (if not nil) and stops itself.
+func TaskProps(spec Spec, notify *actor.PID) *actor.Props {
+	spec = withDefaults(spec)
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &task{spec: spec, notify: notify}
+	})
+}
+
+func withDefaults(s Spec) Spec {
+	if s.Shards <= 0 {
+		s.Shards = runtime.GOMAXPROCS(0)
+	}
+	if s.BatchSize <= 0 {
+		s.BatchSize = 512
+	}
+	if s.Window <= 0 {
+		s.Window = 4
+	}
+	return s
+}
+
+func (t *task) Receive(c actor.Context) {
+	switch m := c.Message().(type) {
+	case *actor.Started:
+		t.start(c)
+	case *readerProgress:
+		t.rp = *m
+		t.errors = append(t.errors, m.Errors...)
+	case *shardProgress:
+		t.shardSt[m.Shard] = *m
+	case *writerProgress:
+		t.records = m.Records
+	case *writerDone:
+		t.finish(c, m)
+	case *GetProgress:
+		c.Respond(t.progress())
+	case *Cancel:
+		t.end(c, ErrCancelled)
+	case *actor.Terminated:
+		if len(c.Children()) == 0 && t.stopping {
+			t.report(c)
+		}
+	}
+}
+
+func (t *task) start(c actor.Context) {
+	t.started = time.Now()
+	t.shardSt = make([]shardProgress, t.spec.Shards)
+	t.writer = c.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor {
+		return newWriter(&t.spec, c.Self())
+	}), "writer")
+	t.shards = make([]*actor.PID, t.spec.Shards)
+	for i := range t.shards {
+		t.shards[i] = c.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor {
+			return newShard(i, &t.spec, c.Self(), nil, t.writer)
+		}), "shard"+strconv.Itoa(i)+"-")
+	}
+	t.reader = c.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor {
+		return newReader(&t.spec, c.Self(), t.shards)
+	}), "reader")
+	for _, s := range t.shards {
+		c.Send(s, &setReader{PID: t.reader})
+	}
+}
+
+// HandleFailure makes the task the supervisor of its children: a panic in
+// any of them fails the task, never the process.
+func (t *task) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
+	_ *actor.RestartStatistics, reason any, _ any) {
+	if t.stopping {
+		return
+	}
+	t.result = &Result{Err: &PanicError{Stage: child.Id, Reason: reason}}
+	t.stopping = true
+	sup.StopChildren(sup.Children()...)
+}
+
+func (t *task) finish(c actor.Context, d *writerDone) {
+	res := &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages, Err: d.Err}
+	t.records = d.Records
+	t.result = res
+	t.stopping = true
+	t.stopChildren(c)
+}
+
+// end stops the task early with err; nothing is published.
+func (t *task) end(c actor.Context, err error) {
+	if t.stopping {
+		return
+	}
+	t.result = &Result{Err: err}
+	t.stopping = true
+	t.stopChildren(c)
+}
+
+func (t *task) stopChildren(c actor.Context) {
+	kids := c.Children()
+	if len(kids) == 0 {
+		t.report(c)
+		return
+	}
+	for _, k := range kids {
+		c.Stop(k)
+	}
+}
+
+func (t *task) progress() Progress {
+	p := Progress{
+		FilesDone: t.rp.FilesDone, FilesTotal: len(t.spec.Inputs),
+		BytesRead: t.rp.BytesRead, BytesTotal: inputSize(t.spec.Inputs),
+		Packets: t.rp.Packets, Bytes: t.rp.Bytes, BadPackets: t.rp.BadPackets,
+		Records: t.records,
+	}
+	for _, s := range t.shardSt {
+		p.ActiveFlows += s.Active
+		p.Flows += s.Flows
+		p.Skipped += s.Skipped
+	}
+	return p
+}
+
+// report sends the result once every child has stopped, then stops.
+func (t *task) report(c actor.Context) {
+	res := *t.result
+	res.Progress = t.progress()
+	res.Errors = t.errors
+	res.Elapsed = time.Since(t.started)
+	if res.Err == nil && res.FilesDone == 0 && len(t.spec.Inputs) > 0 && len(res.Errors) ==
+		len(t.spec.Inputs) {
+		res.Err = ErrNoOutput
+	}
+	if t.notify != nil {
+		c.Send(t.notify, &TaskFinished{ID: t.spec.ID, Result: res})
+	}
+	c.Stop(c.Self())
+}
+
+func inputSize(files []string) int64 {
+	var n int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
+}
+
+// Run executes spec on sys and waits for its result. progress, when not
+// nil, is called about every interval with a snapshot. Cancelling ctx
+// cancels the task.
+func Run(ctx context.Context, sys *actor.ActorSystem, spec Spec, interval time.Duration,
+	progress func(Progress)) Result {
+	done := make(chan Result, 1)
+	waiter := sys.Root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
+		if m, ok := c.Message().(*TaskFinished); ok {
+			done <- m.Result
+			c.Stop(c.Self())
+		}
+	}))
+	pid := sys.Root.Spawn(TaskProps(spec, waiter))
+	tick := time.NewTicker(max(interval, 10*time.Millisecond))
+	defer tick.Stop()
+	cancelled := false
+	for {
+		select {
+		case res := <-done:
+			return res
+		case <-ctx.Done():
+			if !cancelled {
+				cancelled = true
+				sys.Root.Send(pid, &Cancel{})
+			}
+		case <-tick.C:
+			if progress == nil {
+				continue
+			}
+			v, err := sys.Root.RequestFuture(pid, &GetProgress{}, time.Second).Result()
+			if p, ok := v.(Progress); ok && err == nil {
+				progress(p)
+			}
+		}
+	}
+}

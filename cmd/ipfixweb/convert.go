@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/schollz/progressbar/v3"
+	"go.uber.org/zap/zapcore"
+	"golang.org/x/term"
+
+	"github.com/ipfixweb/ipfixweb/actors"
+	"github.com/ipfixweb/ipfixweb/internal/logging"
+	"github.com/ipfixweb/ipfixweb/protocol/flow"
+)
+
+type convertFlags struct {
+	out      string
+	idle     time.Duration
+	active   time.Duration
+	biflow   bool
+	analysis string
+	domain   uint
+	dpi      bool
+	shards   int
+	quiet    bool
+}
+
+func (f *convertFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.out, "o", "", "output IPFIX file (required)")
+	fs.DurationVar(&f.idle, "idle-timeout", 300*time.Second, "end a flow after this much silence (capture time)")
+	fs.DurationVar(&f.active, "active-timeout", 1800*time.Second, "split flows longer than this (capture time)")
+	fs.BoolVar(&f.biflow, "biflow", false, "export RFC 5103 bidirectional records")
+	fs.StringVar(&f.analysis, "analysis", "", "comma-separated protocols to export, e.g. tcp,udp (default all)")
+	fs.UintVar(&f.domain, "observation-domain", 0, "IPFIX observation domain id")
+	fs.BoolVar(&f.dpi, "dpi", false, "label flows by deep packet inspection")
+	fs.IntVar(&f.shards, "shards", 0, "flow-table shards (default: number of CPUs)")
+	fs.BoolVar(&f.quiet, "q", false, "no progress bar and no summary")
+}
+
+// parseInterspersed accepts flags before, between and after the inputs.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: ipfixweb convert [flags] -o OUT.ipfix IN...")
+		fmt.Fprintln(stderr, "Reads every capture (pcap, pcapng, gzip) in order into one IPFIX file.")
+		fs.PrintDefaults()
+	}
+	var f convertFlags
+	f.register(fs)
+	inputs, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	spec, err := f.spec(inputs)
+	if err != nil {
+		fmt.Fprintf(stderr, "convert: %v\n", err)
+		return 2
+	}
+	if f.dpi {
+		fmt.Fprintln(stderr, "convert: note: DPI labels are not produced by this version; "+
+			"flows are exported without them")
+	}
+	log := logging.Console(zapcore.WarnLevel)
+	defer func() { _ = log.Sync() }()
+	sys := actor.NewActorSystem(logging.ActorLogger(log))
+	defer sys.Shutdown()
+
+	show := !f.quiet && isTerminal(stderr)
+	bar := newBar(show, stderr)
+	res := actors.Run(ctx, sys, spec, 200*time.Millisecond, func(p actors.Progress) {
+		bar.update(p)
+	})
+	bar.finish(res.Progress)
+	return report(res, f.quiet, stdout, stderr)
+}
+
+func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
+	if f.out == "" {
+		return actors.Spec{}, errors.New("missing -o OUT")
+	}
+	if len(inputs) == 0 {
+		return actors.Spec{}, errors.New("no input files")
+	}
+	if f.idle <= 0 || f.active <= 0 {
+		return actors.Spec{}, errors.New("timeouts must be positive")
+	}
+	if f.domain > 1<<32-1 {
+		return actors.Spec{}, errors.New("observation domain must fit in 32 bits")
+	}
+	var names []string
+	if f.analysis != "" {
+		names = strings.Split(f.analysis, ",")
+	}
+	protos, err := flow.ParseProtocols(names)
+	if err != nil {
+		return actors.Spec{}, fmt.Errorf("--analysis: %w", err)
+	}
+	return actors.Spec{
+		Inputs: inputs,
+		Output: f.out,
+		Meter: flow.Config{IdleTimeout: f.idle, ActiveTimeout: f.active, Biflow: f.biflow,
+			Protocols: protos},
+		DPI:               f.dpi,
+		ObservationDomain: uint32(f.domain),
+		Shards:            f.shards,
+	}, nil
+}
+
+// report prints the faults and the summary and picks the exit status.
+func report(res actors.Result, quiet bool, stdout, stderr io.Writer) int {
+	for _, e := range res.Errors {
+		fmt.Fprintf(stderr, "convert: %s\n", e.Error())
+	}
+	if res.Err != nil {
+		fmt.Fprintf(stderr, "convert: %v\n", res.Err)
+		return 1
+	}
+	if !quiet {
+		p := res.Progress
+		secs := res.Elapsed.Seconds()
+		pps := 0.0
+		if secs > 0 {
+			pps = float64(p.Packets) / secs
+		}
+		fmt.Fprintf(stdout, "files %d/%d  packets %d  bytes %d  flows %d  records %d  "+
+			"bad packets %d  skipped %d  output %d bytes  elapsed %s  %.0f packets/s\n",
+			p.FilesDone-len(res.Errors)+countRead(res.Errors), p.FilesTotal, p.Packets, p.Bytes,
+			p.Flows, p.Records, p.BadPackets, p.Skipped, res.OutputBytes,
+			res.Elapsed.Round(time.Millisecond), pps)
+	}
+	if len(res.Errors) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// countRead counts the faulty files that were still partly read.
+func countRead(errs []actors.FileError) int {
+	n := 0
+	for _, e := range errs {
+		if e.Offset > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// bar is the progress bar on a terminal; a no-op elsewhere.
+type bar struct{ pb *progressbar.ProgressBar }
+
+func newBar(show bool, w io.Writer) *bar {
+	if !show {
+		return &bar{}
+	}
+	return &bar{pb: progressbar.NewOptions64(-1, progressbar.OptionSetWriter(w),
+		progressbar.OptionShowBytes(true), progressbar.OptionSetDescription("converting"),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30))}
+}
+
+func (b *bar) update(p actors.Progress) {
+	if b.pb == nil {
+		return
+	}
+	if p.BytesTotal > 0 && b.pb.GetMax64() != p.BytesTotal {
+		b.pb.ChangeMax64(p.BytesTotal)
+	}
+	b.pb.Describe(fmt.Sprintf("file %d/%d  %d packets  %d flows",
+		min(p.FilesDone+1, p.FilesTotal), p.FilesTotal, p.Packets, p.ActiveFlows))
+	_ = b.pb.Set64(p.BytesRead)
+}
+
+func (b *bar) finish(p actors.Progress) {
+	if b.pb == nil {
+		return
+	}
+	_ = b.pb.Set64(p.BytesRead)
+	_ = b.pb.Finish()
+}
