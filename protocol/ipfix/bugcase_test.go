@@ -234,3 +234,30 @@ func TestB30VariableLength(t *testing.T) {
 		})
 	}
 }
+
+// Bug case B30: times are rounded to the nearest millisecond, so a flow
+// whose last packet is at .289999 s ends at 290 ms, not before its packet.
+func TestMillisRounding(t *testing.T) {
+	tests := []struct {
+		name string
+		ns   int64
+		want uint64
+	}{
+		{name: "exact", ns: ns(1700000001, 290_000_000), want: 1700000001290},
+		{name: "just below", ns: ns(1700000001, 289_999_000), want: 1700000001290},
+		{name: "below half", ns: ns(1700000001, 289_499_999), want: 1700000001289},
+		{name: "half", ns: ns(1700000001, 289_500_000), want: 1700000001290},
+		{name: "epoch", ns: 0, want: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := millisFromUnixNano(tc.ns)
+			if !ok || got != tc.want {
+				t.Errorf("millis(%d) = %d, %v; want %d", tc.ns, got, ok, tc.want)
+			}
+		})
+	}
+	if _, ok := millisFromUnixNano(-1); ok {
+		t.Error("a time before 1970 fits dateTimeMilliseconds")
+	}
+}

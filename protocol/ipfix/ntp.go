@@ -49,11 +49,13 @@ func timeFromNTP(v uint64, micro bool) time.Time {
 }
 
 // millisFromUnixNano converts nanoseconds since the Unix epoch to the
-// dateTimeMilliseconds form, rounding down; ok is false before 1970, which
+// dateTimeMilliseconds form, rounded to the nearest millisecond (half up),
+// so a packet at 1.289999 s ends its flow at 1290 ms rather than before
+// the packet; rounding keeps start <= end. ok is false before 1970, which
 // the unsigned form cannot hold.
 func millisFromUnixNano(ns int64) (uint64, bool) {
 	if ns < 0 {
 		return 0, false
 	}
-	return uint64(ns / 1e6), true
+	return (uint64(ns) + 5e5) / 1e6, true
 }
