@@ -62,7 +62,7 @@ func TestBugCases(t *testing.T) {
 		{name: "B23 dns over tcp", expected: "B23-dns-over-tcp", inputs: []string{"B23-dns-over-tcp.pcap"},
 			reasons: map[int]uint64{1: 3, 2: 3, 3: 3, 4: 3, 5: 3, 6: 3}},
 		{name: "B24 tls split", expected: "B24-tls-clienthello-split",
-			inputs: []string{"B24-tls-clienthello-split.pcap"},
+			inputs:  []string{"B24-tls-clienthello-split.pcap"},
 			reasons: map[int]uint64{1: 4, 2: 4, 3: 4, 4: 4, 5: 4, 6: 4}},
 		{name: "B30 long strings", expected: "B30-ipfix-variable-length-strings",
 			inputs:  []string{"B30-ipfix-variable-length-strings.pcap"},

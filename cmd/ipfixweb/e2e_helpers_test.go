@@ -40,12 +40,12 @@ func convert(tb testing.TB, args ...string) (code int, stdout, stderr string) {
 // flowLine is a flow record reduced to what the expected files give, as
 // one comparable line.
 type flowLine struct {
-	Src, Dst         string // addr:port, [v6]:port
-	Proto            uint64
-	Packets, Octets  uint64
-	Flags            uint64
-	StartMS, EndMS   uint64
-	Reason           uint64 // 0 when the expected file does not say
+	Src, Dst        string // addr:port, [v6]:port
+	Proto           uint64
+	Packets, Octets uint64
+	Flags           uint64
+	StartMS, EndMS  uint64
+	Reason          uint64 // 0 when the expected file does not say
 }
 
 func (f flowLine) String() string {
