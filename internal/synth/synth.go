@@ -1,0 +1,216 @@
+// Package synth writes deterministic synthetic packet captures that look
+// like an office network's traffic: TLS and HTTP sessions with real
+// handshakes, DNS lookups, SSH logins, bulk transfers and short UDP
+// exchanges, many of them open at once, with heavy-tailed sizes.
+//
+// The same Config and Seed always give the same bytes, so tests and
+// benchmarks can make their inputs instead of shipping them.
+package synth
+
+import (
+	"bufio"
+	"container/heap"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Config describes a capture to generate. Its zero value is not useful:
+// set Bytes or Packets.
+type Config struct {
+	// Seed selects the capture; the same seed gives the same file.
+	Seed uint64
+	// Bytes stops the capture once this many bytes are written (file
+	// headers included); Packets stops it after this many packets. The
+	// first limit reached ends the capture; flows still open are cut
+	// where they are.
+	Bytes   int64
+	Packets int64
+	// Start is the time of the first packet; zero means
+	// 2024-03-01T09:00:00Z.
+	Start time.Time
+	// FlowsPerSecond is the rate at which new flows start, on the capture
+	// clock; zero means 2000. With the default mix, about 2.5 flows per
+	// rate unit are open at any time.
+	FlowsPerSecond float64
+	// Mix weighs the kinds of flow; the zero value means [DefaultMix].
+	Mix Mix
+	// Nanosecond writes a nanosecond-resolution pcap; otherwise
+	// microseconds.
+	Nanosecond bool
+}
+
+// Mix gives the relative weight of each kind of flow.
+type Mix struct {
+	TLS, HTTP, DNS, SSH, Bulk, UDP, ICMP float64
+}
+
+// Sample is the configuration of testdata/sample.pcap, the capture the
+// project ships for its first run.
+var Sample = Config{Seed: 2024, Packets: 2000, FlowsPerSecond: 200}
+
+// DefaultMix is the share of each kind of flow when Config.Mix is zero.
+var DefaultMix = Mix{TLS: 35, HTTP: 10, DNS: 35, SSH: 2, Bulk: 3, UDP: 13, ICMP: 2}
+
+// Stats describes a written capture.
+type Stats struct {
+	Packets int64
+	Bytes   int64 // of the file, headers included
+	Flows   int64 // flows started (each counts once, both directions)
+	// Kinds counts the flows started per kind name ("tls", "dns", ...).
+	Kinds map[string]int64
+	// First and Last are the times of the first and last packet.
+	First, Last time.Time
+}
+
+// Write generates a capture per cfg into w as a classic pcap (Ethernet).
+func Write(w io.Writer, cfg Config) (Stats, error) {
+	if cfg.Bytes <= 0 && cfg.Packets <= 0 {
+		return Stats{}, fmt.Errorf("synth: set Bytes or Packets")
+	}
+	g := newGenerator(cfg)
+	bw := bufio.NewWriterSize(w, 1<<20)
+	pw := pcapgo.NewWriter(bw)
+	if cfg.Nanosecond {
+		pw = pcapgo.NewWriterNanos(bw)
+	}
+	if err := pw.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
+		return Stats{}, err
+	}
+	st := Stats{Bytes: 24, Kinds: map[string]int64{}}
+	for {
+		if cfg.Packets > 0 && st.Packets >= cfg.Packets || cfg.Bytes > 0 && st.Bytes >= cfg.Bytes {
+			break
+		}
+		frame, at, err := g.next(&st)
+		if err != nil {
+			return st, err
+		}
+		ci := gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(frame), Length: len(frame)}
+		if err := pw.WritePacket(ci, frame); err != nil {
+			return st, err
+		}
+		if st.Packets == 0 {
+			st.First = at
+		}
+		st.Last = at
+		st.Packets++
+		st.Bytes += 16 + int64(len(frame))
+	}
+	return st, bw.Flush()
+}
+
+// generator holds the open flows in order of their next packet.
+type generator struct {
+	cfg      Config
+	rng      *rand.Rand
+	clock    time.Duration // since cfg.Start
+	nextFlow time.Duration // when the next flow starts
+	open     flowHeap
+	buf      gopacket.SerializeBuffer
+	names    *names
+	ports    uint16
+	kinds    []kind
+	weights  []float64
+	total    float64
+}
+
+func newGenerator(cfg Config) *generator {
+	if cfg.Start.IsZero() {
+		cfg.Start = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	}
+	if cfg.FlowsPerSecond <= 0 {
+		cfg.FlowsPerSecond = 2000
+	}
+	if cfg.Mix == (Mix{}) {
+		cfg.Mix = DefaultMix
+	}
+	g := &generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		buf: gopacket.NewSerializeBuffer(), ports: 32768}
+	g.names = newNames(g.rng)
+	m := cfg.Mix
+	for _, k := range []struct {
+		k kind
+		w float64
+	}{{kindTLS, m.TLS}, {kindHTTP, m.HTTP}, {kindDNS, m.DNS}, {kindSSH, m.SSH},
+		{kindBulk, m.Bulk}, {kindUDP, m.UDP}, {kindICMP, m.ICMP}} {
+		if k.w > 0 {
+			g.kinds = append(g.kinds, k.k)
+			g.weights = append(g.weights, k.w)
+			g.total += k.w
+		}
+	}
+	return g
+}
+
+// next returns the next frame of the capture and its time.
+func (g *generator) next(st *Stats) ([]byte, time.Time, error) {
+	for len(g.open) == 0 || g.nextFlow <= g.open[0].at {
+		f := g.startFlow(g.nextFlow)
+		st.Flows++
+		st.Kinds[f.kind.String()]++
+		heap.Push(&g.open, f)
+		g.nextFlow += time.Duration(g.rng.ExpFloat64() / g.cfg.FlowsPerSecond * float64(time.Second))
+	}
+	f := g.open[0]
+	s := f.pop()
+	at := f.at
+	frame, err := g.frame(f, s)
+	if f.done() {
+		heap.Pop(&g.open)
+	} else {
+		f.at += f.gap(g.rng)
+		heap.Fix(&g.open, 0)
+	}
+	return frame, g.cfg.Start.Add(at), err
+}
+
+// pick chooses a kind of flow by weight.
+func (g *generator) pick() kind {
+	x := g.rng.Float64() * g.total
+	for i, w := range g.weights {
+		if x < w {
+			return g.kinds[i]
+		}
+		x -= w
+	}
+	return g.kinds[len(g.kinds)-1]
+}
+
+// port returns a fresh ephemeral port; it wraps in the dynamic range.
+func (g *generator) port() uint16 {
+	g.ports++
+	if g.ports < 32768 {
+		g.ports = 32768
+	}
+	return g.ports
+}
+
+// paretoInt draws a heavy-tailed count: at least min, with tail index
+// alpha, capped at max.
+func paretoInt(rng *rand.Rand, min, alpha float64, max int) int {
+	v := min / math.Pow(1-rng.Float64(), 1/alpha)
+	if v > float64(max) {
+		return max
+	}
+	return int(v)
+}
+
+type flowHeap []*synFlow
+
+func (h flowHeap) Len() int           { return len(h) }
+func (h flowHeap) Less(i, j int) bool { return h[i].at < h[j].at }
+func (h flowHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *flowHeap) Push(x any)        { *h = append(*h, x.(*synFlow)) }
+func (h *flowHeap) Pop() any {
+	old := *h
+	f := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return f
+}
