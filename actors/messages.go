@@ -28,6 +28,10 @@ type packetAck struct {
 // endOfInput follows the last packetBatch to every shard.
 type endOfInput struct{}
 
+// noInput tells the task that not one input could be read, so there is no
+// output to write.
+type noInput struct{}
+
 // recordBatch carries finished flow records from a shard to the writer.
 type recordBatch struct {
 	From    *actor.PID

@@ -42,6 +42,8 @@ type reader struct {
 	clockOK bool
 
 	progress readerProgress
+	readable int // inputs whose header could be read
+	pumps    uint64
 	done     bool
 }
 
@@ -88,6 +90,7 @@ func (r *reader) pump(c actor.Context) {
 	if r.done || r.stalled >= 0 {
 		return
 	}
+	r.spec.fault("reader", &r.pumps)
 	for range framesPerPump {
 		if r.src == nil && !r.openNext() {
 			r.finish(c)
@@ -176,6 +179,7 @@ func (r *reader) openNext() bool {
 			continue
 		}
 		r.src = src
+		r.readable++
 		return true
 	}
 	return false
@@ -221,9 +225,17 @@ func (r *reader) spentBytes() int64 {
 	return total + r.counter.n
 }
 
-// finish flushes every partial batch and marks the end of input.
+// finish flushes every partial batch and marks the end of input. When no
+// input could be read at all there is nothing to publish: the task is
+// told so instead, and ends without an output.
 func (r *reader) finish(c actor.Context) {
 	r.done = true
+	r.progress.Done = true
+	if r.readable == 0 {
+		r.report(c)
+		c.Send(r.task, &noInput{})
+		return
+	}
 	for i := range r.shards {
 		if len(r.filling[i].Pkts) > 0 {
 			// The window is a soft limit at the very end: one more batch
@@ -233,7 +245,6 @@ func (r *reader) finish(c actor.Context) {
 		}
 		c.Send(r.shards[i], &endOfInput{})
 	}
-	r.progress.Done = true
 	r.report(c)
 }
 

@@ -30,6 +30,7 @@ type shard struct {
 	acks    []*packetBatch // reader batches whose ack waits for the writer
 	ended   bool
 	flows   uint64
+	batches uint64
 }
 
 func newShard(index int, spec *Spec, task, reader, writer *actor.PID) *shard {
@@ -47,6 +48,7 @@ func (s *shard) Receive(c actor.Context) {
 	case *setReader:
 		s.reader = m.PID
 	case *packetBatch:
+		s.spec.fault("shard", &s.batches)
 		s.meter(m)
 		s.queue(s.out)
 		s.ackOrHold(c, m)

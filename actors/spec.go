@@ -25,6 +25,21 @@ type Spec struct {
 	// Window is the number of unacknowledged batches a sender may have
 	// in flight towards one receiver; 0 means 4.
 	Window int
+
+	// Fault, when not nil, is called by each stage ("reader", "shard",
+	// "writer") before it handles a batch, with the number of batches it
+	// has handled so far. A panic it raises is handled like any other
+	// fault of that stage: the task fails, the process goes on. It exists
+	// for fault-injection tests and is nil in production.
+	Fault func(stage string, n uint64)
+}
+
+// fault calls s.Fault when it is set.
+func (s *Spec) fault(stage string, n *uint64) {
+	if s.Fault != nil {
+		s.Fault(stage, *n)
+	}
+	*n++
 }
 
 // FileError is a fault in one input: the file could not be opened, or its

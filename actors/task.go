@@ -86,6 +86,8 @@ func (t *task) Receive(c actor.Context) {
 		t.records = m.Records
 	case *writerDone:
 		t.finish(c, m)
+	case *noInput:
+		t.end(c, ErrNoOutput)
 	case *GetProgress:
 		c.Respond(t.progress())
 	case *Cancel:
@@ -179,10 +181,6 @@ func (t *task) report(c actor.Context) {
 	res.Progress = t.progress()
 	res.Errors = t.errors
 	res.Elapsed = time.Since(t.started)
-	if res.Err == nil && res.FilesDone == 0 && len(t.spec.Inputs) > 0 && len(res.Errors) ==
-		len(t.spec.Inputs) {
-		res.Err = ErrNoOutput
-	}
 	if t.notify != nil {
 		c.Send(t.notify, &TaskFinished{ID: t.spec.ID, Result: res})
 	}

@@ -32,6 +32,7 @@ type writer struct {
 	records uint64
 	err     error
 	closed  bool
+	batches uint64
 }
 
 func newWriter(spec *Spec, task *actor.PID) *writer {
@@ -45,6 +46,7 @@ func (w *writer) Receive(c actor.Context) {
 			c.Send(w.task, &writerDone{Err: w.err})
 		}
 	case *recordBatch:
+		w.spec.fault("writer", &w.batches)
 		w.write(m)
 		c.Send(m.From, &recordAck{Batch: m})
 		c.Send(w.task, &writerProgress{Records: w.records})
