@@ -1,0 +1,264 @@
+package dpi
+
+import "net/netip"
+
+// DefaultBudget is the number of packets with payload a Session inspects
+// when [Config.Budget] is 0: nDPI's default per-flow limit.
+const DefaultBudget = 32
+
+// Config sets up sessions. Its zero value means the defaults.
+type Config struct {
+	// Budget is how many packets with payload a Session looks at before it
+	// gives up. 0 means DefaultBudget.
+	Budget int
+	// Registry is the set of dissectors tried. nil means DefaultRegistry.
+	Registry *Registry
+}
+
+// IP protocol numbers of the transports dissectors read.
+const (
+	IPProtoTCP = 6
+	IPProtoUDP = 17
+)
+
+// FlowInfo describes the flow a Session classifies.
+type FlowInfo struct {
+	// IPProto is the IP protocol (6 TCP, 17 UDP, ...). Sessions of other
+	// protocols inspect nothing and give the zero Verdict.
+	IPProto uint8
+	// Initiator is the side the flow table calls forward (for TCP, the
+	// side that sent the SYN); Responder is the other side.
+	Initiator, Responder netip.AddrPort
+}
+
+// Dir is the direction of a segment.
+type Dir uint8
+
+// Directions.
+const (
+	FromInitiator Dir = 0
+	FromResponder Dir = 1
+)
+
+// TCP flag bits of [Segment.Flags], as in the TCP header.
+const (
+	FlagFIN = 0x01
+	FlagSYN = 0x02
+	FlagRST = 0x04
+)
+
+// Segment is one packet of the flow, as [Session.Add] takes it.
+type Segment struct {
+	Dir  Dir
+	Time int64 // capture time, ns since the Unix epoch
+	// Seq is the TCP sequence number of the segment (of its SYN when Flags
+	// has FlagSYN); ignored for other transports.
+	Seq uint32
+	// Flags holds the TCP flags (FlagSYN, FlagFIN, FlagRST; other bits are
+	// ignored).
+	Flags uint8
+	// Payload is the transport payload. The Session copies what it keeps,
+	// so the caller may reuse the buffer once Add returns.
+	Payload []byte
+}
+
+// candidate is a dissector still in the running for a flow.
+type candidate struct {
+	idx   uint16 // into Registry.all
+	state State
+}
+
+// Session classifies one flow. It is fed the flow's packets in capture
+// order with [Session.Add] and says what it found with [Session.Verdict].
+// Its memory is a few hundred bytes plus, for TCP, the reassembled start
+// of each direction (at most [MaxStreamBytes] each, grown only as data
+// comes); all of it but the verdict is dropped once the session is done.
+//
+// A Session is not safe for concurrent use. It never recovers a panic of
+// a dissector: the panic reaches the caller of Add.
+type Session struct {
+	reg       *Registry
+	info      FlowInfo
+	transport Transport
+	budget    int
+	seen      int // packets with payload
+	done      bool
+	matched   bool // cands holds just the dissector that matched
+	cands     []candidate
+	streams   *[2]stream // TCP only, made at the first segment
+	in        Input
+	res       Result
+}
+
+// NewSession returns a session for a flow described by info.
+func NewSession(cfg Config, info FlowInfo) *Session {
+	s := &Session{reg: cfg.Registry, info: info, budget: cfg.Budget}
+	if s.reg == nil {
+		s.reg = DefaultRegistry()
+	}
+	if s.budget <= 0 {
+		s.budget = DefaultBudget
+	}
+	switch info.IPProto {
+	case IPProtoTCP:
+		s.transport = TCP
+	case IPProtoUDP:
+		s.transport = UDP
+	default:
+		s.done = true // nothing to dissect
+		return s
+	}
+	s.in.Flow = &s.info
+	s.start()
+	return s
+}
+
+// start (re)makes the candidate list from the registry.
+func (s *Session) start() {
+	idx := s.reg.tcp
+	if s.transport == UDP {
+		idx = s.reg.udp
+	}
+	if cap(s.cands) < len(idx) {
+		s.cands = make([]candidate, 0, len(idx))
+	}
+	s.cands = s.cands[:0]
+	for _, i := range idx {
+		if st := s.reg.all[i].Start(&s.info); st != nil {
+			s.cands = append(s.cands, candidate{idx: uint16(i), state: st})
+		}
+	}
+}
+
+// Add feeds the session one packet of the flow and reports whether the
+// session is done: the verdict is sure, the budget of packets with payload
+// is spent, or no dissector can match any more. Once done, Add ignores
+// its input and returns true.
+func (s *Session) Add(seg *Segment) (done bool) {
+	if s.done {
+		return true
+	}
+	dir := seg.Dir & 1
+	if s.transport == TCP {
+		return s.addTCP(seg, dir)
+	}
+	if len(seg.Payload) == 0 {
+		return false
+	}
+	s.count(dir)
+	s.in.Payload = seg.Payload
+	s.inspect(dir, seg.Time)
+	return s.afterPacket()
+}
+
+func (s *Session) addTCP(seg *Segment, dir Dir) bool {
+	if s.streams == nil {
+		s.streams = new([2]stream)
+	}
+	st := &s.streams[dir]
+	seq, rebased := seg.Seq, false
+	if seg.Flags&FlagSYN != 0 {
+		rebased = st.synSeen(seq)
+		seq++ // data on a SYN starts after it
+	}
+	if len(seg.Payload) == 0 {
+		if rebased && !s.matched {
+			s.start()
+		}
+		return false
+	}
+	s.count(dir)
+	grew, moved := st.add(seq, seg.Payload)
+	if (rebased || moved) && !s.matched {
+		// The stream starts earlier than thought: what dissectors rejected
+		// was not its start, so every one gets another look.
+		s.start()
+	}
+	if grew {
+		s.in.Payload = seg.Payload
+		s.in.Stream = [2][]byte{s.streams[0].data, s.streams[1].data}
+		s.inspect(dir, seg.Time)
+	}
+	if !s.done && s.matched && s.streams[0].full() && s.streams[1].full() {
+		s.finish() // nothing more can be read
+	}
+	return s.afterPacket()
+}
+
+func (s *Session) count(dir Dir) {
+	s.seen++
+	s.in.Packets[dir]++
+}
+
+// afterPacket ends the session when the budget is spent or, when no TCP
+// stream may still move its start, no candidate is left.
+func (s *Session) afterPacket() bool {
+	if !s.done && (s.seen >= s.budget || len(s.cands) == 0 && !s.mayRebase()) {
+		s.finish()
+	}
+	s.in.Payload, s.in.Stream = nil, [2][]byte{}
+	return s.done
+}
+
+// mayRebase reports whether a TCP stream could still turn out to start
+// earlier than its first byte seen (no SYN was seen for it).
+func (s *Session) mayRebase() bool {
+	return s.streams != nil && (!s.streams[0].syn || !s.streams[1].syn)
+}
+
+// inspect runs the candidates over the new data of dir.
+func (s *Session) inspect(dir Dir, t int64) {
+	s.in.Dir, s.in.Time = dir, t
+	for i := 0; i < len(s.cands); {
+		switch s.cands[i].state.Inspect(&s.in, &s.res) {
+		case Continue:
+			i++
+		case Reject:
+			if s.matched {
+				s.finish() // the match stands; its dissector has no more to say
+				return
+			}
+			s.cands = append(s.cands[:i], s.cands[i+1:]...)
+		case Match:
+			s.cands[0] = s.cands[i]
+			s.cands = s.cands[:1]
+			s.matched = true
+			return
+		case Final:
+			s.finish()
+			return
+		}
+	}
+}
+
+// finish marks the session done and drops all but the result.
+func (s *Session) finish() {
+	s.done = true
+	s.cands = nil
+	s.streams = nil
+	s.in = Input{}
+}
+
+// Done reports whether the session has finished.
+func (s *Session) Done() bool { return s.done }
+
+// Verdict returns the best verdict so far: the protocol a dissector
+// matched with its metadata, else a port-based guess marked as such, else
+// Unknown. It may be called at any time; the Meta it returns is never
+// changed afterwards.
+func (s *Session) Verdict() Verdict {
+	if s.res.proto != ProtoUnknown {
+		s.res.shared = s.res.meta != nil
+		return Verdict{Proto: s.res.proto, Meta: s.res.meta}
+	}
+	if s.transport == 0 {
+		return Verdict{}
+	}
+	if p, ok := s.reg.guessPort(s.transport, s.info.Responder.Port()); ok {
+		return Verdict{Proto: p, Guess: true}
+	}
+	if p, ok := s.reg.guessPort(s.transport, s.info.Initiator.Port()); ok {
+		return Verdict{Proto: p, Guess: true}
+	}
+	return Verdict{}
+}

@@ -1,0 +1,179 @@
+package dpi
+
+import (
+	"unicode/utf8"
+)
+
+// Limits on the strings kept in a [Meta]. Longer values are cut at these
+// lengths (in bytes, at a character boundary), so a flow record stays
+// small whatever a packet claims. MaxName is above the 255-byte mark at
+// which IPFIX switches to its 3-byte length form, so both forms occur.
+const (
+	MaxName    = 512 // HTTP Host, TLS/QUIC server name, DNS query name
+	MaxTarget  = 512 // HTTP request target
+	MaxAgent   = 256 // HTTP User-Agent, gQUIC UAID
+	MaxBanner  = 256 // SSH version lines, mail and FTP greetings
+	MaxToken   = 32  // HTTP method and version, JA4
+	MaxALPN    = 8   // ALPN protocol ids kept
+	MaxALPNLen = 64  // bytes of one ALPN protocol id
+)
+
+// Verdict is what a [Session] concluded about a flow. The zero value is
+// "Unknown" with no metadata.
+//
+// A Verdict is a small value: copy it freely. Meta is nil when nothing
+// was read beyond the protocol; once handed out by [Session.Verdict] it
+// is never written again, so it may be shared with other goroutines.
+type Verdict struct {
+	// Proto is the application protocol, ProtoUnknown when nothing matched.
+	Proto Proto
+	// Guess is true when Proto comes from the transport port alone and no
+	// dissector matched. A guess is not a DPI verdict; exporters that want
+	// only DPI results report ProtoUnknown instead.
+	Guess bool
+	// Meta holds what the dissector read from the flow, or nil.
+	Meta *Meta
+}
+
+// Name returns nDPI's name of the protocol, "Unknown" when there is none.
+func (v Verdict) Name() string { return v.Proto.String() }
+
+// DPI returns the protocol if a dissector found it, ProtoUnknown for a
+// guess or no match.
+func (v Verdict) DPI() Proto {
+	if v.Guess {
+		return ProtoUnknown
+	}
+	return v.Proto
+}
+
+// ServerName returns the name the flow was addressed to: the HTTP Host,
+// the TLS or QUIC server name, the DNS query name or the SMTP server's
+// domain, whichever the dissector found; "" if none.
+func (v Verdict) ServerName() string {
+	m := v.Meta
+	switch {
+	case m == nil:
+		return ""
+	case m.HTTP.Host != "":
+		return m.HTTP.Host
+	case m.TLS.ServerName != "":
+		return m.TLS.ServerName
+	case m.DNS.Name != "":
+		return m.DNS.Name
+	}
+	return m.Mail.Domain
+}
+
+// Meta is the metadata of a flow. Only the group of the flow's protocol
+// is filled in (TLS and QUIC both use TLS, for the ClientHello). Every
+// string is a copy bounded by the Max* limits and holds valid UTF-8, with
+// control characters and bytes that are not UTF-8 replaced by '?'.
+type Meta struct {
+	HTTP HTTPMeta
+	TLS  TLSMeta
+	QUIC QUICMeta
+	DNS  DNSMeta
+	SSH  SSHMeta
+	Mail MailMeta
+}
+
+// HTTPMeta is read from the first HTTP/1.x request and response of a flow.
+type HTTPMeta struct {
+	Method    string // "GET", "POST", ...
+	Host      string // the Host header, or the authority of an absolute target
+	Target    string // the request target as sent
+	Version   string // "HTTP/1.1" as the request line gives it
+	UserAgent string
+	Status    uint16 // the response status code, 0 if no response was seen
+}
+
+// TLSMeta is read from a TLS ClientHello and ServerHello, over TCP or
+// inside QUIC Initial packets.
+type TLSMeta struct {
+	ServerName string // server_name (SNI)
+	// Version is the negotiated version (0x0304 for TLS 1.3, taking
+	// supported_versions into account) when a ServerHello was seen, else
+	// the highest version the client offered.
+	Version    uint16
+	ALPN       []string // protocols the client offered, in its order
+	ServerALPN string   // the protocol the server chose
+	JA4        string   // JA4 fingerprint of the ClientHello
+}
+
+// QUICMeta describes a QUIC flow.
+type QUICMeta struct {
+	Version   uint32 // the long-header version, such as 1, 0x6b3343cf or "Q025"
+	UserAgent string // gQUIC CHLO UAID tag
+}
+
+// DNSMeta is read from the first DNS (or LLMNR, mDNS) message of a flow
+// and from the response to it.
+type DNSMeta struct {
+	Name     string // the first question's name; an answer's if no question
+	Type     uint16 // its QTYPE (1 A, 28 AAAA, ...)
+	RCode    uint8  // the response code; meaningful when Response is set
+	Response bool   // a response was seen
+}
+
+// SSHMeta holds the identification lines of both sides (RFC 4253 §4.2).
+type SSHMeta struct {
+	Client string // "SSH-2.0-OpenSSH_9.6", without the line end
+	Server string
+}
+
+// MailMeta describes SMTP, POP3, IMAP and FTP control connections.
+type MailMeta struct {
+	Banner   string // the server's first line, without the line end
+	Domain   string // SMTP: the domain the 220 greeting names
+	StartTLS bool   // the client asked to switch to TLS (STARTTLS, STLS, AUTH TLS)
+}
+
+// clone returns a copy of m whose ALPN slice is its own.
+func (m *Meta) clone() *Meta {
+	c := *m
+	if m.TLS.ALPN != nil {
+		c.TLS.ALPN = append([]string(nil), m.TLS.ALPN...)
+	}
+	return &c
+}
+
+// Text returns b as a string of at most limit bytes: a copy, cut at a
+// character boundary, in which control characters and bytes that are not
+// UTF-8 become '?'. Dissectors use it for every string they keep.
+func Text(b []byte, limit int) string {
+	if len(b) > limit {
+		b = b[:limit]
+		// Drop a character the cut left incomplete.
+		for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+			if utf8.RuneStart(b[i]) {
+				if !utf8.FullRune(b[i:]) {
+					b = b[:i]
+				}
+				break
+			}
+		}
+	}
+	clean := true
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return string(b)
+	}
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && n <= 1, r < 0x20, r == 0x7f:
+			out = append(out, '?')
+		default:
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return string(out)
+}
