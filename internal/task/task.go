@@ -1,0 +1,159 @@
+// Package task defines an export task as the service keeps it: the
+// request, its state, its progress and its outcome. A Task value is the
+// whole state of a task: the journal stores it as it is, the API shows it
+// as it is, and a task can be resumed anywhere from it.
+package task
+
+import (
+	"time"
+)
+
+// Status is the state of a task.
+type Status string
+
+// The states of a task. Queued and Running are live; the others are final.
+const (
+	Queued    Status = "queued"
+	Running   Status = "running"
+	Completed Status = "completed"
+	Failed    Status = "failed"
+	Cancelled Status = "cancelled"
+	TimedOut  Status = "timed_out"
+)
+
+// Statuses lists every state, in the order of the API documentation.
+var Statuses = []Status{Queued, Running, Completed, Failed, Cancelled, TimedOut}
+
+// Live reports whether a task in state s may still run.
+func (s Status) Live() bool { return s == Queued || s == Running }
+
+// Valid reports whether s is one of [Statuses].
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Request is a normalised export request: paths are absolute and clean,
+// timeouts filled in, the analysis list lower-cased and in its given
+// order.
+type Request struct {
+	PcapFiles    []string `json:"pcap_files"`
+	OutputPath   string   `json:"output_path"`
+	DPI          bool     `json:"DPI"`
+	AnalysisList []string `json:"analysis_list,omitempty"`
+	Biflow       bool     `json:"biflow"`
+	// IdleTimeout and ActiveTimeout are in seconds, as in the API.
+	IdleTimeout   float64 `json:"idle_timeout"`
+	ActiveTimeout float64 `json:"active_timeout"`
+	Overwrite     bool    `json:"overwrite,omitempty"`
+	// Collector is where records are streamed ("udp://host:port" or
+	// "tcp://host:port"), if anywhere.
+	Collector string `json:"collector,omitempty"`
+}
+
+// Idle returns the idle timeout as a duration.
+func (r *Request) Idle() time.Duration { return seconds(r.IdleTimeout) }
+
+// Active returns the active timeout as a duration.
+func (r *Request) Active() time.Duration { return seconds(r.ActiveTimeout) }
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// Progress is what a running task has done so far.
+type Progress struct {
+	FilesDone        int     `json:"files_done"`
+	FilesTotal       int     `json:"files_total"`
+	BytesRead        int64   `json:"bytes_read"`
+	BytesTotal       int64   `json:"bytes_total"`
+	Percent          float64 `json:"percent"`
+	Packets          uint64  `json:"packets"`
+	Bytes            uint64  `json:"bytes"`
+	ActiveFlows      int     `json:"active_flows"`
+	Flows            uint64  `json:"flows"`
+	RecordsWritten   uint64  `json:"records_written"`
+	BadPackets       uint64  `json:"bad_packets"`
+	SkippedPackets   uint64  `json:"skipped_packets"`
+	DPIFailures      uint64  `json:"dpi_failures"`
+	PacketsPerSecond float64 `json:"packets_per_second"`
+}
+
+// FileError is a fault in one input file.
+type FileError struct {
+	File   string `json:"file"`
+	Offset int64  `json:"offset"`
+	Reason string `json:"reason"`
+}
+
+// Output describes the published IPFIX file of a completed task.
+type Output struct {
+	Path    string `json:"path"`
+	Bytes   int64  `json:"bytes"`
+	Records uint64 `json:"records"`
+	SHA256  string `json:"sha256"`
+}
+
+// AppCount is one line of a summary's application table.
+type AppCount struct {
+	Name  string `json:"name"`
+	Flows uint64 `json:"flows"`
+	Bytes uint64 `json:"bytes"`
+}
+
+// Summary totals a completed task.
+type Summary struct {
+	Flows           uint64     `json:"flows"`
+	Packets         uint64     `json:"packets"`
+	Bytes           uint64     `json:"bytes"`
+	TopApplications []AppCount `json:"top_applications,omitempty"`
+}
+
+// Task is one export task.
+type Task struct {
+	ID             string      `json:"task_id"`
+	Status         Status      `json:"status"`
+	Request        Request     `json:"request"`
+	IdempotencyKey string      `json:"idempotency_key,omitempty"`
+	Fingerprint    string      `json:"fingerprint"`
+	SubmittedAt    time.Time   `json:"submitted_at"`
+	StartedAt      *time.Time  `json:"started_at,omitempty"`
+	FinishedAt     *time.Time  `json:"finished_at,omitempty"`
+	Attempt        int         `json:"attempt"`
+	Node           string      `json:"node,omitempty"`
+	Progress       Progress    `json:"progress"`
+	Errors         []FileError `json:"errors"`
+	Output         *Output     `json:"output,omitempty"`
+	Summary        *Summary    `json:"summary,omitempty"`
+	// Error says why a task failed, was cancelled or timed out.
+	Error string `json:"error,omitempty"`
+}
+
+// Clone returns a deep copy of t, so that a copy handed to another actor
+// or goroutine shares nothing with the original.
+func (t *Task) Clone() *Task {
+	c := *t
+	c.Request.PcapFiles = append([]string(nil), t.Request.PcapFiles...)
+	c.Request.AnalysisList = append([]string(nil), t.Request.AnalysisList...)
+	c.Errors = append([]FileError(nil), t.Errors...)
+	if t.StartedAt != nil {
+		v := *t.StartedAt
+		c.StartedAt = &v
+	}
+	if t.FinishedAt != nil {
+		v := *t.FinishedAt
+		c.FinishedAt = &v
+	}
+	if t.Output != nil {
+		v := *t.Output
+		c.Output = &v
+	}
+	if t.Summary != nil {
+		v := *t.Summary
+		v.TopApplications = append([]AppCount(nil), t.Summary.TopApplications...)
+		c.Summary = &v
+	}
+	return &c
+}
