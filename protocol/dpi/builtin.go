@@ -3,5 +3,11 @@ package dpi
 // Builtins returns the built-in dissectors in the order a Registry tries
 // them. Protocols that can be told apart early and surely come first.
 func Builtins() []Dissector {
-	return []Dissector{}
+	return []Dissector{
+		tlsDissector(),
+		httpDissector(),
+		dnsDissector(),
+		llmnrDissector(),
+		mdnsDissector(),
+	}
 }

@@ -81,7 +81,7 @@ type Meta struct {
 // HTTPMeta is read from the first HTTP/1.x request and response of a flow.
 type HTTPMeta struct {
 	Method    string // "GET", "POST", ...
-	Host      string // the Host header, or the authority of an absolute target
+	Host      string // the Host header (or absolute target's authority), without port
 	Target    string // the request target as sent
 	Version   string // "HTTP/1.1" as the request line gives it
 	UserAgent string
@@ -136,6 +136,31 @@ func (m *Meta) clone() *Meta {
 		c.TLS.ALPN = append([]string(nil), m.TLS.ALPN...)
 	}
 	return &c
+}
+
+// Name returns a host name for keeping: [Text] with limit MaxName, ASCII
+// letters in lower case (names are case-insensitive, RFC 4343, and nDPI
+// reports them in lower case).
+func Name(b []byte) string {
+	upper := false
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			upper = true
+			break
+		}
+	}
+	if !upper {
+		return Text(b, MaxName)
+	}
+	lower := make([]byte, min(len(b), MaxName+utf8.UTFMax))
+	for i := range lower {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	return Text(lower, MaxName)
 }
 
 // Text returns b as a string of at most limit bytes: a copy, cut at a

@@ -1,0 +1,220 @@
+package dpi
+
+import (
+	"bufio"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// ndpiRow is one DPI-confidence flow of EXPECTED-ndpi.tsv.
+type ndpiRow struct {
+	file     string
+	ipProto  uint8
+	src, dst netip.AddrPort
+	master   string // ndpi_proto before the dot
+	host     string
+}
+
+// ipLabels are nDPI labels given from the IP protocol alone; the corpus
+// goal leaves them out.
+var ipLabels = map[string]bool{
+	"ICMP": true, "ICMPV6": true, "IGMP": true, "GRE": true, "SCTP": true, "OSPF": true,
+	"EGP": true, "IP_in_IP": true, "IPsec": true, "VRRP": true,
+}
+
+// corpusNotes lists corpus flows where this package and nDPI 4.2 disagree
+// and nDPI is wrong, with what we report and why. The test checks that we
+// still report exactly that.
+var corpusNotes = []struct {
+	file, src, dst string
+	proto, host    string // what we report
+	why            string
+}{}
+
+// hostNoise lists files whose host names are not a reference, with why.
+// Their rows still count for the protocol names.
+var hostNoise = map[string]string{
+	// A fuzzer altered random bytes of this capture: a query and its
+	// retransmissions differ by the bytes flipped in each copy. nDPI
+	// reports the name of the last copy it parsed, we the first intact
+	// one; neither is the name the client asked for.
+	"ndpi_fuzz-2006-06-26-2594.pcap": "names damaged by a fuzzer",
+}
+
+func readNDPI(tb testing.TB, path string) []ndpiRow {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatalf("open expectations: %v", err)
+	}
+	defer f.Close()
+	var rows []ndpiRow
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		if len(c) < 17 || strings.HasPrefix(c[0], "#") || c[0] == "file" || c[8] != "DPI" {
+			continue
+		}
+		var ipProto uint8
+		switch c[2] {
+		case "TCP":
+			ipProto = IPProtoTCP
+		case "UDP":
+			ipProto = IPProtoUDP
+		}
+		src, err1 := netip.ParseAddrPort(c[3])
+		dst, err2 := netip.ParseAddrPort(c[5])
+		if err1 != nil || err2 != nil {
+			continue // an IP-protocol flow, printed without ports
+		}
+		master, _, _ := strings.Cut(c[6], ".")
+		rows = append(rows, ndpiRow{file: c[0], ipProto: ipProto, src: src, dst: dst,
+			master: master, host: c[16]})
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("read expectations: %v", err)
+	}
+	return rows
+}
+
+// ndpiHost returns what nDPI shows in its host column for our verdict.
+func ndpiHost(v Verdict) string {
+	if v.Meta != nil && v.Meta.SSH.Client != "" {
+		return v.Meta.SSH.Client
+	}
+	return v.ServerName()
+}
+
+// sameHost compares a host of ours with nDPI's, in which every byte that
+// is not printable ASCII was printed as '?'.
+func sameHost(ours, theirs string) bool {
+	if len(ours) != len(theirs) {
+		return false
+	}
+	for i := 0; i < len(ours); i++ {
+		c := ours[i]
+		if c < 0x20 || c >= 0x7f {
+			c = '?'
+		}
+		if c != theirs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+type agreement struct{ rows, names, hosts, hostsAgree int }
+
+func TestCorpusAgainstNDPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads the whole corpus")
+	}
+	dir := sharedDir(t, "corpus")
+	rows := readNDPI(t, filepath.Join(dir, "EXPECTED-ndpi.tsv"))
+	reg := DefaultRegistry()
+	covered := map[string]bool{}
+	for _, d := range reg.Dissectors() {
+		covered[d.Proto.String()] = true
+	}
+	notes := map[string]int{}
+	for i, n := range corpusNotes {
+		notes[n.file+" "+n.src+" "+n.dst] = i
+	}
+
+	verdicts := map[string]map[flowKey]Verdict{}
+	by := map[string]*agreement{}
+	var all, mine agreement
+	var misses []string
+	for _, row := range rows {
+		if ipLabels[row.master] || row.ipProto == 0 {
+			continue
+		}
+		vs, ok := verdicts[row.file]
+		if !ok {
+			vs = map[flowKey]Verdict{}
+			for _, fl := range readFlows(t, filepath.Join(dir, "pcap", row.file)) {
+				vs[fl.key] = classify(reg, fl)
+			}
+			verdicts[row.file] = vs
+		}
+		v, ok := vs[flowKey{row.ipProto, row.src, row.dst}]
+		if !ok {
+			v, ok = vs[flowKey{row.ipProto, row.dst, row.src}]
+		}
+		name, host := v.DPI().String(), ndpiHost(v)
+		if i, ok := notes[row.file+" "+row.src.String()+" "+row.dst.String()]; ok {
+			n := corpusNotes[i]
+			if name != n.proto || host != n.host {
+				t.Errorf("%s %s -> %s: we report %s %q, the notes say %s %q (%s)",
+					row.file, row.src, row.dst, name, host, n.proto, n.host, n.why)
+			}
+		}
+		a := by[row.master]
+		if a == nil {
+			a = new(agreement)
+			by[row.master] = a
+		}
+		for _, g := range []*agreement{a, &all, &mine} {
+			if g == &mine && !covered[row.master] {
+				continue
+			}
+			g.rows++
+			if name == row.master {
+				g.names++
+			}
+			if row.host != "" && hostNoise[row.file] == "" {
+				g.hosts++
+				if sameHost(host, row.host) {
+					g.hostsAgree++
+				}
+			}
+		}
+		hostDiffers := row.host != "" && hostNoise[row.file] == "" && !sameHost(host, row.host)
+		if covered[row.master] && (name != row.master || hostDiffers) {
+			misses = append(misses, fmt.Sprintf("%s %s -> %s: nDPI %s %q, we %s %q",
+				row.file, row.src, row.dst, row.master, row.host, name, host))
+		}
+	}
+
+	var b strings.Builder
+	b.WriteString("\nDPI-confidence rows of EXPECTED-ndpi.tsv by nDPI master protocol; hosts are\n" +
+		"the rows where nDPI gives one (files in hostNoise left out)\n")
+	fmt.Fprintf(&b, "%-14s %5s %6s %6s %6s %6s\n", "nDPI master", "rows", "names", "%", "hosts", "agree")
+	masters := make([]string, 0, len(by))
+	for m := range by {
+		masters = append(masters, m)
+	}
+	sort.Slice(masters, func(i, j int) bool { return by[masters[i]].rows > by[masters[j]].rows })
+	line := func(label string, a *agreement) {
+		fmt.Fprintf(&b, "%-14s %5d %6d %5.1f%% %6d %6d\n", label, a.rows, a.names,
+			pct(a.names, a.rows), a.hosts, a.hostsAgree)
+	}
+	for _, m := range masters {
+		line(m, by[m])
+	}
+	line("all", &all)
+	line("ours", &mine)
+	t.Log(b.String())
+	for _, m := range misses {
+		t.Log("differs: " + m)
+	}
+	if p := pct(mine.names, mine.rows); p < 90 {
+		t.Errorf("name agreement on our protocols %.1f%%, want >= 90%%", p)
+	}
+	if p := pct(mine.hostsAgree, mine.hosts); p < 95 {
+		t.Errorf("host agreement on our protocols %.1f%%, want >= 95%%", p)
+	}
+}
+
+func pct(n, d int) float64 {
+	if d == 0 {
+		return 100
+	}
+	return 100 * float64(n) / float64(d)
+}
