@@ -6,6 +6,8 @@ func Builtins() []Dissector {
 	return []Dissector{
 		tlsDissector(),
 		httpDissector(),
+		quicDissector(),
+		gquicDissector(),
 		dnsDissector(),
 		llmnrDissector(),
 		mdnsDissector(),

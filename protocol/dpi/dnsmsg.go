@@ -25,10 +25,10 @@ type dnsMessage struct {
 	// follows it does not: a damaged message on a DNS port is still DNS.
 	plausible bool
 	id        uint16
-	response bool
-	rcode    uint8
-	qtype    uint16
-	name     []byte // dotted, without the final dot; "" for the root
+	response  bool
+	rcode     uint8
+	qtype     uint16
+	name      []byte // dotted, without the final dot; "" for the root
 }
 
 // parseDNS reads the header and first record of a DNS message. The name
