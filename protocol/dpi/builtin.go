@@ -11,5 +11,10 @@ func Builtins() []Dissector {
 		dnsDissector(),
 		llmnrDissector(),
 		mdnsDissector(),
+		sshDissector(),
+		smtpDissector(),
+		pop3Dissector(),
+		imapDissector(),
+		ftpDissector(),
 	}
 }
