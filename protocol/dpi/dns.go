@@ -53,13 +53,18 @@ func (s *dnsState) Inspect(in *Input, res *Result) Status {
 		}
 		msg = msg[2:min(len(msg), 2+n)]
 	}
+	if s.tcp && len(msg) < dnsHeaderLen {
+		return s.wait() // the rest of the message is still to come
+	}
 	var name [dnsMaxName]byte
 	m, err := parseDNS(msg, name[:0])
 	switch {
 	case err == errDNSShort && s.tcp && len(msg) < MaxStreamBytes-2:
-		return Continue // the rest of the message is still to come
+		return s.wait()
 	case err == errDNSHeader || err != nil && !m.plausible:
 		return s.reject()
+	case err == errDNSShort && len(msg) == dnsHeaderLen:
+		return s.reject() // a header alone (a capture cut at it) proves nothing
 	case s.matched && (!m.response || s.queried && m.id != s.id):
 		if err == nil {
 			s.fillName(res, &m) // a retransmission may be the first intact copy
@@ -80,6 +85,13 @@ func (s *dnsState) Inspect(in *Input, res *Result) Status {
 	}
 	s.queried, s.id = true, m.id
 	return Match
+}
+
+func (s *dnsState) wait() Status {
+	if s.matched {
+		return Match
+	}
+	return Continue
 }
 
 // fillName records the name and type of m unless a name is known already.
