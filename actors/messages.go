@@ -1,7 +1,11 @@
 package actors
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/ipfixweb/ipfixweb/internal/task"
 
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 	"github.com/ipfixweb/ipfixweb/protocol/packet"
@@ -77,6 +81,7 @@ type writerDone struct {
 	SHA256   string
 	Records  uint64
 	Messages uint64
+	Apps     []task.AppCount
 	Err      error
 }
 
@@ -87,6 +92,17 @@ type GetProgress struct{}
 // Cancel stops a task: the reader stops, nothing is published and the
 // task ends with [ErrCancelled].
 type Cancel struct{}
+
+// TaskProgress is sent by a task actor to whoever is to be told, every
+// [Spec.ProgressEvery].
+type TaskProgress struct {
+	ID       string
+	Progress Progress
+	Elapsed  time.Duration
+}
+
+// progressTick makes a task report its progress.
+type progressTick struct{}
 
 // TaskFinished is sent by a task actor to whoever is to be told (see
 // [TaskProps]) once every child has stopped.

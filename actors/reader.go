@@ -165,7 +165,11 @@ func (r *reader) openNext() bool {
 	for r.file+1 < len(r.spec.Inputs) {
 		r.file++
 		name := r.spec.Inputs[r.file]
-		f, err := os.Open(name)
+		open := r.spec.Open
+		if open == nil {
+			open = os.Open
+		}
+		f, err := open(name)
 		if err != nil {
 			r.fail(name, 0, err)
 			continue

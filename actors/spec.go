@@ -2,8 +2,10 @@ package actors
 
 import (
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/ipfixweb/ipfixweb/internal/task"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 )
 
@@ -13,6 +15,19 @@ type Spec struct {
 	ID     string
 	Inputs []string // capture files, read in order into one output
 	Output string   // final path of the IPFIX file
+
+	// Overwrite lets the output replace an existing file; without it the
+	// task fails rather than replace one.
+	Overwrite bool
+	// Open opens an input; nil means os.Open. The service passes its path
+	// policy's check here, so inputs are checked again when opened.
+	Open func(path string) (*os.File, error)
+	// CheckOutput, when set, is called just before the output is
+	// published; an error fails the task and nothing is published.
+	CheckOutput func(path string) error
+	// ProgressEvery is how often the task sends a [TaskProgress] to the
+	// actor it notifies; 0 means never.
+	ProgressEvery time.Duration
 
 	Meter             flow.Config
 	DPI               bool
@@ -65,8 +80,9 @@ type Progress struct {
 	BadPackets  uint64 `json:"bad_packets"`
 	Skipped     uint64 `json:"skipped_packets"` // protocols left out by the analysis list
 	ActiveFlows int    `json:"active_flows"`
-	Flows       uint64 `json:"flows"`   // records produced by the flow tables
-	Records     uint64 `json:"records"` // flow records written
+	Flows       uint64 `json:"flows"`        // records produced by the flow tables
+	Records     uint64 `json:"records"`      // flow records written
+	DPIFailures uint64 `json:"dpi_failures"` // flows whose inspection failed
 }
 
 // Percent is the share of the input bytes read, 0 to 100.
@@ -85,8 +101,11 @@ type Result struct {
 
 	OutputBytes int64
 	SHA256      string
-	Messages    uint64
-	Elapsed     time.Duration
+	// Apps counts the flow records per application, most flows first,
+	// when DPI ran.
+	Apps     []task.AppCount
+	Messages uint64
+	Elapsed  time.Duration
 
 	// Err is set when the task did not produce an output: cancelled,
 	// a pipeline fault, or the output could not be written.

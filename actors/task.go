@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
 )
 
 // Errors a task can end with.
@@ -34,7 +35,7 @@ func (e *PanicError) Error() string {
 // task is the root of one conversion. It spawns the writer, the shards and
 // the reader, keeps the progress, and ends when the writer has published
 // the output or a child failed.
-type task struct {
+type taskActor struct {
 	spec    Spec
 	notify  *actor.PID
 	started time.Time
@@ -49,6 +50,7 @@ type task struct {
 	records  uint64
 	result   *Result
 	stopping bool
+	stopTick scheduler.CancelFunc
 }
 
 // TaskProps returns the props of a task actor for spec. When the task ends
@@ -56,7 +58,7 @@ type task struct {
 func TaskProps(spec Spec, notify *actor.PID) *actor.Props {
 	spec = withDefaults(spec)
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &task{spec: spec, notify: notify}
+		return &taskActor{spec: spec, notify: notify}
 	})
 }
 
@@ -73,7 +75,7 @@ func withDefaults(s Spec) Spec {
 	return s
 }
 
-func (t *task) Receive(c actor.Context) {
+func (t *taskActor) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		t.start(c)
@@ -90,6 +92,11 @@ func (t *task) Receive(c actor.Context) {
 		t.end(c, ErrNoOutput)
 	case *GetProgress:
 		c.Respond(t.progress())
+	case *progressTick:
+		if t.notify != nil && !t.stopping {
+			c.Send(t.notify, &TaskProgress{ID: t.spec.ID, Progress: t.progress(),
+				Elapsed: time.Since(t.started)})
+		}
 	case *Cancel:
 		t.end(c, ErrCancelled)
 	case *actor.Terminated:
@@ -99,7 +106,7 @@ func (t *task) Receive(c actor.Context) {
 	}
 }
 
-func (t *task) start(c actor.Context) {
+func (t *taskActor) start(c actor.Context) {
 	t.started = time.Now()
 	t.shardSt = make([]shardProgress, t.spec.Shards)
 	t.writer = c.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor {
@@ -117,11 +124,16 @@ func (t *task) start(c actor.Context) {
 	for _, s := range t.shards {
 		c.Send(s, &setReader{PID: t.reader})
 	}
+	if t.notify != nil && t.spec.ProgressEvery > 0 {
+		sched := scheduler.NewTimerScheduler(c.ActorSystem().Root)
+		t.stopTick = sched.SendRepeatedly(t.spec.ProgressEvery, t.spec.ProgressEvery, c.Self(),
+			&progressTick{})
+	}
 }
 
 // HandleFailure makes the task the supervisor of its children: a panic in
 // any of them fails the task, never the process.
-func (t *task) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
+func (t *taskActor) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
 	_ *actor.RestartStatistics, reason any, _ any) {
 	if t.stopping {
 		return
@@ -131,8 +143,9 @@ func (t *task) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *
 	sup.StopChildren(sup.Children()...)
 }
 
-func (t *task) finish(c actor.Context, d *writerDone) {
-	res := &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages, Err: d.Err}
+func (t *taskActor) finish(c actor.Context, d *writerDone) {
+	res := &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages, Apps: d.Apps,
+		Err: d.Err}
 	t.records = d.Records
 	t.result = res
 	t.stopping = true
@@ -140,7 +153,7 @@ func (t *task) finish(c actor.Context, d *writerDone) {
 }
 
 // end stops the task early with err; nothing is published.
-func (t *task) end(c actor.Context, err error) {
+func (t *taskActor) end(c actor.Context, err error) {
 	if t.stopping {
 		return
 	}
@@ -149,7 +162,7 @@ func (t *task) end(c actor.Context, err error) {
 	t.stopChildren(c)
 }
 
-func (t *task) stopChildren(c actor.Context) {
+func (t *taskActor) stopChildren(c actor.Context) {
 	kids := c.Children()
 	if len(kids) == 0 {
 		t.report(c)
@@ -160,7 +173,7 @@ func (t *task) stopChildren(c actor.Context) {
 	}
 }
 
-func (t *task) progress() Progress {
+func (t *taskActor) progress() Progress {
 	p := Progress{
 		FilesDone: t.rp.FilesDone, FilesTotal: len(t.spec.Inputs),
 		BytesRead: t.rp.BytesRead, BytesTotal: inputSize(t.spec.Inputs),
@@ -176,7 +189,10 @@ func (t *task) progress() Progress {
 }
 
 // report sends the result once every child has stopped, then stops.
-func (t *task) report(c actor.Context) {
+func (t *taskActor) report(c actor.Context) {
+	if t.stopTick != nil {
+		t.stopTick()
+	}
 	res := *t.result
 	res.Progress = t.progress()
 	res.Errors = t.errors

@@ -9,9 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/ipfixweb/ipfixweb/internal/task"
+	"github.com/ipfixweb/ipfixweb/protocol/flow"
 	"github.com/ipfixweb/ipfixweb/protocol/ipfix"
 )
 
@@ -33,7 +36,11 @@ type writer struct {
 	err     error
 	closed  bool
 	batches uint64
+	apps    map[string]*task.AppCount // records per application, when DPI ran
 }
+
+// topApps is how many applications a task's summary lists.
+const topApps = 10
 
 func newWriter(spec *Spec, task *actor.PID) *writer {
 	return &writer{spec: spec, task: task}
@@ -62,9 +69,27 @@ func (w *writer) Receive(c actor.Context) {
 
 func (w *writer) shards() int { return w.spec.Shards }
 
+// tempPattern is the name pattern of an output's temporary file, for
+// os.CreateTemp and filepath.Glob.
+func tempPattern(output string) string { return "." + filepath.Base(output) + ".*.tmp" }
+
+// RemoveTemps deletes the temporary files a writer of output left behind
+// when its process died before it could clean up. It returns how many it
+// removed.
+func RemoveTemps(output string) int {
+	names, _ := filepath.Glob(filepath.Join(filepath.Dir(output), tempPattern(output)))
+	n := 0
+	for _, name := range names {
+		if os.Remove(name) == nil {
+			n++
+		}
+	}
+	return n
+}
+
 func (w *writer) open() error {
 	dir := filepath.Dir(w.spec.Output)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(w.spec.Output)+".*.tmp")
+	f, err := os.CreateTemp(dir, tempPattern(w.spec.Output))
 	if err != nil {
 		return fmt.Errorf("create output: %w", err)
 	}
@@ -87,12 +112,47 @@ func (w *writer) write(b *recordBatch) {
 		return
 	}
 	for i := range b.Records {
-		if err := w.enc.Add(&b.Records[i]); err != nil {
+		r := &b.Records[i]
+		if err := w.enc.Add(r); err != nil {
 			w.err = fmt.Errorf("write output: %w", err)
 			return
 		}
 		w.records++
+		if r.App != nil {
+			w.countApp(r)
+		}
 	}
+}
+
+func (w *writer) countApp(r *flow.Record) {
+	if w.apps == nil {
+		w.apps = map[string]*task.AppCount{}
+	}
+	a := w.apps[r.App.Name]
+	if a == nil {
+		a = &task.AppCount{Name: r.App.Name}
+		w.apps[r.App.Name] = a
+	}
+	a.Flows++
+	a.Bytes += r.Fwd.Octets + r.Rev.Octets
+}
+
+// top returns the applications with the most flow records first.
+func (w *writer) top() []task.AppCount {
+	var out []task.AppCount
+	for _, a := range w.apps {
+		out = append(out, *a)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Flows != out[j].Flows {
+			return out[i].Flows > out[j].Flows
+		}
+		return out[i].Name < out[j].Name
+	})
+	if len(out) > topApps {
+		out = out[:topApps]
+	}
+	return out
 }
 
 // finish completes the file and publishes it at the output path.
@@ -106,7 +166,7 @@ func (w *writer) finish() *writerDone {
 	}
 	st := w.enc.Stats()
 	return &writerDone{Bytes: w.size, SHA256: hex.EncodeToString(w.sum.Sum(nil)),
-		Records: w.records, Messages: st.Messages}
+		Records: w.records, Messages: st.Messages, Apps: w.top()}
 }
 
 func (w *writer) publish() error {
@@ -123,12 +183,30 @@ func (w *writer) publish() error {
 		return fmt.Errorf("close output: %w", err)
 	}
 	w.closed = true
-	if err := os.Rename(w.tmp.Name(), w.spec.Output); err != nil {
+	if w.spec.CheckOutput != nil {
+		if err := w.spec.CheckOutput(w.spec.Output); err != nil {
+			return fmt.Errorf("publish output: %w", err)
+		}
+	}
+	if err := w.place(); err != nil {
 		return fmt.Errorf("publish output: %w", err)
 	}
 	w.tmp = nil
 	syncDir(filepath.Dir(w.spec.Output))
 	return nil
+}
+
+// place moves the finished temporary file to the output path. Without
+// Overwrite it links it there, which fails if a file appeared at the path
+// in the meantime, so an existing file is never replaced.
+func (w *writer) place() error {
+	if w.spec.Overwrite {
+		return os.Rename(w.tmp.Name(), w.spec.Output)
+	}
+	if err := os.Link(w.tmp.Name(), w.spec.Output); err != nil {
+		return err
+	}
+	return os.Remove(w.tmp.Name())
 }
 
 // discard removes the temporary file of an output that is not published.

@@ -122,8 +122,9 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 		return actors.Spec{}, fmt.Errorf("--analysis: %w", err)
 	}
 	return actors.Spec{
-		Inputs: inputs,
-		Output: f.out,
+		Inputs:    inputs,
+		Output:    f.out,
+		Overwrite: true, // -o names the file to write, as cp and tar do
 		Meter: flow.Config{IdleTimeout: f.idle, ActiveTimeout: f.active, Biflow: f.biflow,
 			Protocols: protos},
 		DPI:               f.dpi,

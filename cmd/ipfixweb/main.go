@@ -1,5 +1,6 @@
 // Command ipfixweb turns packet captures into IPFIX flow records.
 //
+//	ipfixweb serve [flags]                        serve the export API
 //	ipfixweb convert [flags] -o OUT.ipfix IN...   convert captures to an IPFIX file
 //	ipfixweb inspect [--json] FILE.ipfix          decode an IPFIX file
 package main
@@ -16,6 +17,7 @@ import (
 const usage = `ipfixweb turns packet captures into IPFIX flow records.
 
 Usage:
+  ipfixweb serve [flags]                        serve the export API (REST, tasks, journal)
   ipfixweb convert [flags] -o OUT.ipfix IN...   convert captures into one IPFIX file
   ipfixweb inspect [--json] FILE.ipfix          decode an IPFIX file
 
@@ -35,6 +37,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
 	case "convert":
 		return runConvert(ctx, args[1:], stdout, stderr)
 	case "inspect":

@@ -1,0 +1,214 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ipfixweb/ipfixweb/internal/pathpolicy"
+	"github.com/ipfixweb/ipfixweb/internal/task"
+	"github.com/ipfixweb/ipfixweb/protocol/flow"
+)
+
+// FieldError is a request that cannot be served, because of one field.
+// Status is the HTTP status to answer with.
+type FieldError struct {
+	Status int
+	Field  string // empty when the fault is not in one field
+	Reason string
+}
+
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return e.Reason
+	}
+	return e.Field + ": " + e.Reason
+}
+
+func bad(field, format string, args ...any) *FieldError {
+	return &FieldError{Status: 400, Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// exportBody is the body of POST /api/export-task, as the original
+// system's clients send it.
+type exportBody struct {
+	PcapFiles     *[]string        `json:"pcap_files"`
+	OutputPath    *string          `json:"output_path"`
+	DPI           *bool            `json:"DPI"`
+	AnalysisList  *[]string        `json:"analysis_list"`
+	Biflow        *bool            `json:"biflow"`
+	IdleTimeout   *json.RawMessage `json:"idle_timeout"`
+	ActiveTimeout *json.RawMessage `json:"active_timeout"`
+	Overwrite     *bool            `json:"overwrite"`
+}
+
+// Limits of a request.
+const (
+	maxFiles      = 10000
+	maxTimeout    = 7 * 24 * time.Hour
+	maxKeyLength  = 200
+	defaultIdle   = flow.DefaultIdleTimeout
+	defaultActive = flow.DefaultActiveTimeout
+)
+
+// parseExport decodes and checks an export request. Paths are checked
+// against the policy; the result is normalised.
+func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
+	var b exportBody
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return task.Request{}, jsonError(err)
+	}
+	if dec.More() {
+		return task.Request{}, bad("", "the body holds more than one JSON value")
+	}
+	var r task.Request
+	if b.PcapFiles == nil {
+		return r, bad("pcap_files", "required: a list of capture file paths")
+	}
+	if len(*b.PcapFiles) == 0 {
+		return r, bad("pcap_files", "must name at least one capture file")
+	}
+	if len(*b.PcapFiles) > maxFiles {
+		return r, bad("pcap_files", "at most %d files per task", maxFiles)
+	}
+	for i, f := range *b.PcapFiles {
+		clean, err := policy.Input(f)
+		if err != nil {
+			return r, pathError(fmt.Sprintf("pcap_files[%d]", i), err)
+		}
+		r.PcapFiles = append(r.PcapFiles, clean)
+	}
+	if b.OutputPath == nil {
+		return r, bad("output_path", "required: the IPFIX file to write")
+	}
+	if b.Overwrite != nil {
+		r.Overwrite = *b.Overwrite
+	}
+	out, err := policy.Output(*b.OutputPath, r.Overwrite)
+	if err != nil {
+		return r, pathError("output_path", err)
+	}
+	r.OutputPath = out
+	for i, f := range r.PcapFiles {
+		if f == r.OutputPath {
+			return r, bad("output_path", "is also pcap_files[%d]", i)
+		}
+	}
+	if b.DPI != nil {
+		r.DPI = *b.DPI
+	}
+	if b.Biflow != nil {
+		r.Biflow = *b.Biflow
+	}
+	if b.AnalysisList != nil {
+		if _, err := flow.ParseProtocols(*b.AnalysisList); err != nil {
+			return r, bad("analysis_list", "%v", err)
+		}
+		for _, a := range *b.AnalysisList {
+			if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
+				r.AnalysisList = append(r.AnalysisList, a)
+			}
+		}
+	}
+	idle, err := timeout("idle_timeout", b.IdleTimeout, defaultIdle)
+	if err != nil {
+		return r, err
+	}
+	active, err := timeout("active_timeout", b.ActiveTimeout, defaultActive)
+	if err != nil {
+		return r, err
+	}
+	r.IdleTimeout, r.ActiveTimeout = idle.Seconds(), active.Seconds()
+	return r, nil
+}
+
+// timeout reads a timeout given as a number of seconds or as a duration
+// string such as "90s" or "5m".
+func timeout(field string, raw *json.RawMessage, def time.Duration) (time.Duration, error) {
+	if raw == nil || string(*raw) == "null" {
+		return def, nil
+	}
+	var d time.Duration
+	var secs float64
+	var text string
+	switch {
+	case json.Unmarshal(*raw, &secs) == nil:
+		if math.IsNaN(secs) || secs <= 0 || secs > maxTimeout.Seconds() {
+			return 0, bad(field, "must be more than 0 and at most %d seconds", int(maxTimeout.Seconds()))
+		}
+		d = time.Duration(secs * float64(time.Second))
+	case json.Unmarshal(*raw, &text) == nil:
+		var err error
+		if d, err = time.ParseDuration(text); err != nil {
+			return 0, bad(field, "%q is neither a number of seconds nor a duration like \"300s\"", text)
+		}
+		if d <= 0 || d > maxTimeout {
+			return 0, bad(field, "must be more than 0 and at most %s", maxTimeout)
+		}
+	default:
+		return 0, bad(field, "must be a number of seconds or a duration string")
+	}
+	return d, nil
+}
+
+// jsonError names the field of a decoding error where it can.
+func jsonError(err error) *FieldError {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return bad("", "the body must be a JSON object")
+		}
+		return bad(field, "must be %s, not %s", typeName(te.Type.String()), te.Value)
+	case errors.As(err, &se):
+		return bad("", "invalid JSON at byte %d: %v", se.Offset, se)
+	case errors.Is(err, io.EOF):
+		return bad("", "the body is empty; it must be a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return bad("", "the JSON body ends too early")
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return bad(strings.Trim(name, `"`), "unknown field")
+	}
+	return bad("", "%s", strings.TrimPrefix(msg, "json: "))
+}
+
+func typeName(goType string) string {
+	switch goType {
+	case "[]string":
+		return "a list of strings"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	}
+	return goType
+}
+
+// pathError turns a refused path into a field error. A path outside the
+// roots is forbidden (403); an existing output is a conflict (409).
+func pathError(field string, err error) *FieldError {
+	status := 400
+	switch {
+	case errors.Is(err, pathpolicy.ErrOutside), errors.Is(err, pathpolicy.ErrInsideInput):
+		status = 403
+	case errors.Is(err, pathpolicy.ErrExists):
+		status = 409
+	}
+	var pe *pathpolicy.Error
+	reason := err.Error()
+	if errors.As(err, &pe) {
+		reason = fmt.Sprintf("%q: %s", pe.Path, pe.Reason)
+	}
+	return &FieldError{Status: status, Field: field, Reason: reason}
+}
