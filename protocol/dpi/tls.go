@@ -16,20 +16,19 @@ func tlsDissector() Dissector {
 
 // tlsState follows both hellos of a TLS connection.
 type tlsState struct {
-	scratch     []byte // a handshake message gathered from several records
-	clientDone  bool   // the ClientHello was read whole
-	serverDone  bool   // the ServerHello was read
-	clientDir   Dir    // the direction of the ClientHello
-	sawClient   bool
-	matched     bool
-	serverTried bool
+	scratch    []byte // a handshake message gathered from several records
+	clientDone bool   // the ClientHello was read whole
+	serverDone bool   // the ServerHello was read
+	clientDir  Dir    // the direction of the ClientHello
+	sawClient  bool
+	matched    bool
 }
 
 func (s *tlsState) Inspect(in *Input, res *Result) Status {
 	typ, body, complete, ok := tlsFirstHandshake(in.Stream[in.Dir], &s.scratch)
 	switch {
 	case !ok:
-		return s.notHandshake(in)
+		return s.notHandshake()
 	case body == nil && !complete && typ == 0:
 		return s.wait() // not even a handshake header yet
 	}
@@ -40,7 +39,7 @@ func (s *tlsState) Inspect(in *Input, res *Result) Status {
 		}
 		ch, ok := parseClientHello(body, complete)
 		if !ok {
-			return s.notHandshake(in)
+			return s.notHandshake()
 		}
 		s.sawClient, s.clientDir = true, in.Dir
 		s.match(res)
@@ -51,7 +50,7 @@ func (s *tlsState) Inspect(in *Input, res *Result) Status {
 		}
 		sh, ok := parseServerHello(body)
 		if !ok {
-			return s.notHandshake(in)
+			return s.notHandshake()
 		}
 		s.serverDone = true
 		s.match(res)
@@ -61,7 +60,7 @@ func (s *tlsState) Inspect(in *Input, res *Result) Status {
 			meta.TLS.ServerALPN = Text(sh.alpn, MaxALPNLen)
 		}
 	default:
-		return s.notHandshake(in)
+		return s.notHandshake()
 	}
 	if s.serverDone && (s.clientDone || !s.sawClient) {
 		s.scratch = nil
@@ -115,7 +114,7 @@ func (s *tlsState) wait() Status {
 // notHandshake handles a direction whose stream is not a TLS handshake:
 // after a match it is the other side's business (a server that answers
 // with an alert); before one, the flow is not TLS.
-func (s *tlsState) notHandshake(in *Input) Status {
+func (s *tlsState) notHandshake() Status {
 	if s.matched {
 		return Match
 	}

@@ -193,7 +193,7 @@ func Text(b []byte, limit int) string {
 	for len(b) > 0 {
 		r, n := utf8.DecodeRune(b)
 		switch {
-		case r == utf8.RuneError && n <= 1, r < 0x20, r == 0x7f:
+		case r == utf8.RuneError && n <= 1, r < 0x20, r >= 0x7f && r < 0xa0: // C0, DEL, C1
 			out = append(out, '?')
 		default:
 			out = append(out, b[:n]...)
