@@ -137,7 +137,7 @@ func (t *Task) Clone() *Task {
 	c := *t
 	c.Request.PcapFiles = append([]string(nil), t.Request.PcapFiles...)
 	c.Request.AnalysisList = append([]string(nil), t.Request.AnalysisList...)
-	c.Errors = append([]FileError(nil), t.Errors...)
+	c.Errors = append([]FileError{}, t.Errors...)
 	if t.StartedAt != nil {
 		v := *t.StartedAt
 		c.StartedAt = &v
