@@ -113,12 +113,16 @@ func frag6(next uint8, offset uint16, more bool, id uint32) []byte {
 	return cat([]byte{next, 0}, be16(fo), be32(id))
 }
 
+// tcpSeqNo is the sequence number of every TCP header the tests build.
+const tcpSeqNo = 0x8a3b1c07
+
 // tcp is a TCP header with flags (9 bits), optional options, and payload.
 func tcp(sport, dport uint16, flags uint16, options []byte, payload []byte) []byte {
 	hl := 20 + len(options)
 	b := make([]byte, 20)
 	binary.BigEndian.PutUint16(b, sport)
 	binary.BigEndian.PutUint16(b[2:], dport)
+	binary.BigEndian.PutUint32(b[4:], tcpSeqNo)
 	b[12] = byte(hl/4)<<4 | byte(flags>>8&1)
 	b[13] = byte(flags)
 	binary.BigEndian.PutUint16(b[14:], 65535)
@@ -167,7 +171,7 @@ var (
 // Expected packets for the common ones.
 func tcp4Want() Packet {
 	return Packet{Src: addr(a4), Dst: addr(b4), SrcPort: 40001, DstPort: 80, Proto: 6,
-		IPVersion: 4, TOS: 0x10, TTL: 64, TCPFlags: 0x018, Octets: uint32(len(tcp4)),
+		IPVersion: 4, TOS: 0x10, TTL: 64, TCPFlags: 0x018, TCPSeq: tcpSeqNo, Octets: uint32(len(tcp4)),
 		Payload: payload}
 }
 

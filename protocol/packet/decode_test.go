@@ -23,7 +23,7 @@ type decodeCase struct {
 // every case decodes over it, so a field Decode forgets to reset shows.
 func leftover() Packet {
 	return Packet{Time: 42, Interface: 3, Src: addr("203.0.113.9"), Dst: addr("203.0.113.8"),
-		SrcPort: 9, DstPort: 9, Proto: 99, IPVersion: 4, TOS: 9, TTL: 9, TCPFlags: 0x1ff,
+		SrcPort: 9, DstPort: 9, Proto: 99, IPVersion: 4, TOS: 9, TTL: 9, TCPFlags: 0x1ff, TCPSeq: 9,
 		Octets: 9999, VLAN: 9, InnerVLAN: 9, MPLSTop: 9, Fragmented: true, FirstFrag: true,
 		MoreFrags: true, FragID: 9, Tunnel: TunnelGTPU, TunnelID: 9, Payload: []byte("old")}
 }

@@ -37,7 +37,7 @@ func TestDecodeIPv4(t *testing.T) {
 		{name: "snaplen cuts tcp options (B07)", linkType: LinkEthernet,
 			frame: cat(eth(0x0800), synIP)[:54],
 			want: Packet{Src: addr(a4), Dst: addr(b4), SrcPort: 40071, DstPort: 80, Proto: 6,
-				IPVersion: 4, TTL: 64, TCPFlags: 0x002, Octets: 1500}},
+				IPVersion: 4, TTL: 64, TCPFlags: 0x002, TCPSeq: tcpSeqNo, Octets: 1500}},
 		{name: "snaplen cuts ip options", linkType: LinkIPv4,
 			frame: ip4{src: a4, dst: b4, proto: 6, ttl: 64, options: make([]byte, 8)}.
 				with(tcpSeg)[:24],
@@ -95,19 +95,19 @@ func TestDecodeTransport(t *testing.T) {
 	dccp := cat(be16(5001), be16(5002), []byte{4, 0, 0, 0}, make([]byte, 8), []byte("dc"))
 	runCases(t, []decodeCase{
 		{name: "tcp all nine flags", linkType: LinkIPv4, frame: v4(6, tcp(1, 2, 0x1ff, nil, nil)),
-			want: with(want(6, 1, 2, 40, []byte{}), func(p *Packet) { p.TCPFlags = 0x1ff })},
+			want: with(want(6, 1, 2, 40, []byte{}), func(p *Packet) { p.TCPFlags, p.TCPSeq = 0x1ff, tcpSeqNo })},
 		{name: "tcp ports only", linkType: LinkIPv4,
 			frame: ip4{src: a4, dst: b4, proto: 6, ttl: 64, total: 60}.with(tcpSeg[:4]),
 			want:  want(6, 40001, 80, 60, nil)},
 		{name: "tcp bad data offset", linkType: LinkIPv4,
 			frame: v4(6, cat(tcpSeg[:12], []byte{0x40, 0x02}, tcpSeg[14:])),
 			want: with(want(6, 40001, 80, 20+len(tcpSeg), nil),
-				func(p *Packet) { p.TCPFlags = 2 })},
+				func(p *Packet) { p.TCPFlags, p.TCPSeq = 2, tcpSeqNo })},
 		{name: "tcp ipv6", linkType: LinkIPv6,
 			frame: ip6{src: a6, dst: b6, next: 6, hops: 64, plen: -1}.
 				with(tcp(5, 6, 0x011, nil, nil)),
 			want: Packet{Src: addr(a6), Dst: addr(b6), SrcPort: 5, DstPort: 6, Proto: 6,
-				IPVersion: 6, TTL: 64, TCPFlags: 0x011, Octets: 60, Payload: []byte{}}},
+				IPVersion: 6, TTL: 64, TCPFlags: 0x011, TCPSeq: tcpSeqNo, Octets: 60, Payload: []byte{}}},
 		{name: "udp length ends payload", linkType: LinkIPv4,
 			frame: v4(17, udp(1, 2, 10, []byte("query"))), want: want(17, 1, 2, 33, []byte("qu"))},
 		{name: "udp length zero", linkType: LinkIPv4,
@@ -155,7 +155,7 @@ func TestDecodeIPv6(t *testing.T) {
 			want: udpWant(40 + len(chain))},
 		{name: "authentication header", linkType: LinkIPv6, frame: v6(51, -1, ah),
 			want: with(base(6, 40+len(ah)), func(p *Packet) {
-				p.SrcPort, p.DstPort, p.TCPFlags, p.Payload = 7, 8, 0x10, []byte{}
+				p.SrcPort, p.DstPort, p.TCPFlags, p.TCPSeq, p.Payload = 7, 8, 0x10, tcpSeqNo, []byte{}
 			})},
 		{name: "first fragment", linkType: LinkIPv6,
 			frame: v6(44, -1, cat(frag6(17, 0, true, 0xdeadbeef), udpDgram)),

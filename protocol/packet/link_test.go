@@ -23,7 +23,7 @@ func TestDecodeLinkTypes(t *testing.T) {
 			frame: pad(cat(eth(0x0800), ip4{src: a4, dst: b4, proto: 6, ttl: 64}.
 				with(tcp(1, 2, 0x018, nil, []byte("hi"))))),
 			want: Packet{Src: addr(a4), Dst: addr(b4), SrcPort: 1, DstPort: 2, Proto: 6,
-				IPVersion: 4, TTL: 64, TCPFlags: 0x018, Octets: 42, Payload: []byte("hi")}},
+				IPVersion: 4, TTL: 64, TCPFlags: 0x018, TCPSeq: tcpSeqNo, Octets: 42, Payload: []byte("hi")}},
 		{name: "ethernet padding after ipv6", linkType: LinkEthernet,
 			frame: pad(cat(eth(0x86dd), ip6{src: a6, dst: b6, next: 99, plen: -1}.
 				with([]byte("x")))),

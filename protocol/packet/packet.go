@@ -22,6 +22,7 @@ type Packet struct {
 	TOS       uint8  // IPv4 TOS or IPv6 traffic class
 	TTL       uint8  // IPv4 TTL or IPv6 hop limit
 	TCPFlags  uint16 // the 9 TCP flag bits (NS..FIN)
+	TCPSeq    uint32 // the TCP sequence number, for stream reassembly
 	// Octets is the IP-level length: IPv4 total length, or 40 plus the IPv6
 	// payload length. It does not depend on how much of the frame was
 	// captured. Only when the header says 0 (a packet captured before

@@ -29,6 +29,7 @@ func (d *Decoder) transport(b []byte, off int, p *Packet, depth int) error {
 			return nil
 		}
 		p.TCPFlags = uint16(h[12]&1)<<8 | uint16(h[13]) // NS, then CWR..FIN
+		p.TCPSeq = binary.BigEndian.Uint32(h[4:])
 		if hl := int(h[12]>>4) * 4; hl >= 20 && hl <= len(h) {
 			p.Payload = h[hl:]
 		}
