@@ -7,9 +7,22 @@
 // if_tsoffset), and either of them compressed with gzip. [NewReader] tells
 // the formats apart by their first bytes, never by a file name.
 //
-// A [Reader] hands out one [Frame] per captured packet. Reading allocates
-// nothing per frame: Frame.Data points into a buffer the Reader reuses, so it
-// is valid only until the next call to [Reader.Next].
+// The records and blocks that hold packets are read by gopacket's pcapgo
+// (pcapgo.Reader and pcapgo.NgReader with zero-copy reads). This package
+// stands between the input and pcapgo: it removes gzip itself, so offsets
+// count the decompressed stream; it checks every header before pcapgo
+// reads it, so limits hold before anything is allocated and each fault
+// has its offset and reason; and it hands pcapgo one record or block at a
+// time, rewritten where pcapgo reads the format differently from libpcap
+// (the comments at each rewrite say why).
+//
+// A [Reader] hands out one [Frame] per captured packet. Frame.Data points
+// into a buffer the Reader reuses, so it is valid only until the next call
+// to [Reader.Next]. Reading allocates nothing per frame, with two
+// exceptions that come from pcapgo: a record over 256 KiB is read into a
+// new buffer, and a pcapng packet whose interface has a link type of 256
+// or more (Linux SLL2 is 276) costs one 2-byte allocation, as pcapgo boxes
+// the link type into an interface value for every packet.
 //
 // # Limits
 //
@@ -17,11 +30,11 @@
 // record may hold at most [MaxRecordLen] captured bytes and a pcapng block may
 // be at most [MaxRecordLen] bytes long; a larger value is reported as a
 // [FormatError] wrapping [ErrTooLarge]. A section may describe at most
-// [MaxInterfaces] interfaces. The snapshot length in a file header is never
-// used to size a buffer. Records that do not fit the Reader's 256 KiB read
-// buffer are copied into a second buffer that grows with the bytes actually
-// read, so a short hostile file cannot make the Reader allocate more than
-// its fixed read buffers plus about twice the file's size.
+// [MaxInterfaces] interfaces, and an Interface Description Block may be at
+// most 256 KiB long. The snapshot length in a file header is never used to
+// size a buffer beyond 256 KiB. Records larger than that are read into a
+// buffer that grows with the bytes actually read, so a short hostile file
+// cannot make the Reader allocate by a length it claims.
 //
 // # Errors
 //
@@ -41,8 +54,12 @@
 //   - pcap files of version 2.2 and older store the captured and original
 //     lengths the other way round; version 2.3 files may do either. Both are
 //     read the way libpcap reads them.
+//   - A pcap record whose captured length is above its original length is
+//     read as it is, as libpcap reads it.
 //   - A pcapng section whose major version is not 1 is skipped up to the next
-//     Section Header Block, as the pcapng specification asks.
+//     Section Header Block, as the pcapng specification asks. Any minor
+//     version is read.
+//   - pcapng options other than if_tsresol and if_tsoffset are not read.
 //   - Simple Packet Blocks carry no timestamp: their frames get the time of
 //     the frame before them (0 if there is none).
 //   - A pcapng timestamp that does not fit in int64 nanoseconds (after year

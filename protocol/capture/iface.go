@@ -117,3 +117,58 @@ func (c *iface) nanos(ts uint64) (int64, bool) {
 	// A negative offset cannot underflow: t >= 0 and offset > -2^63.
 	return t + c.offset, true
 }
+
+// readIDB reads an Interface Description Block into the section.
+//
+// The options that decide timestamps are read here, not by pcapgo: pcapgo
+// takes if_tsresol 0 (seconds) for the default microseconds, refuses
+// units finer than 2^-63 or 10^-63 s, loses precision with binary units,
+// wraps with units of 10^-20 s and finer, and cannot say when a time does
+// not fit. pcapgo is given the interface's link type and snaplen only.
+func (r *Reader) readIDB(start int64, total int) error {
+	name := blockName(blockIDB)
+	if total > readBufSize {
+		return formatErr(start, ErrTooLarge, "%s: total length %d is over the limit of %d",
+			name, total, readBufSize)
+	}
+	b, err := r.in.peek(total)
+	if err != nil {
+		return r.readFault(start, name, len(b), total, err)
+	}
+	if err := r.checkTrailer(start, blockIDB, total, b[total-4:]); err != nil {
+		return err
+	}
+	body := b[8 : total-4]
+	if len(body) < 8 {
+		return formatErr(start, ErrMalformed, "%s: body of %d bytes, want at least 8",
+			name, len(body))
+	}
+	if len(r.sec.ifaces) >= MaxInterfaces {
+		return formatErr(start, ErrTooLarge, "%s: more than %d interfaces in a section",
+			name, MaxInterfaces)
+	}
+	o := r.sec.order
+	ifc := iface{linkType: o.u16(body), snaplen: o.u32(body[4:])}
+	ifc.setResolution(6)
+	if err := ifc.readOptions(o, body[8:]); err != nil {
+		return formatErr(start, ErrMalformed, "%s: %v", name, err)
+	}
+	_, _ = r.in.skip(total) // cannot fail: the bytes are buffered
+	r.sec.ifaces = append(r.sec.ifaces, ifc)
+
+	// A snaplen of 0 (no limit) would make pcapgo size its buffer by each
+	// new longest packet; this package's limit is the same bound.
+	snaplen := ifc.snaplen
+	if snaplen == 0 {
+		snaplen = MaxRecordLen
+	}
+	var hb [idbLen]byte
+	h := o.append32(hb[:0], blockIDB)
+	h = o.append32(h, idbLen)
+	h = o.append16(h, ifc.linkType)
+	h = o.append16(h, 0) // reserved
+	h = o.append32(h, snaplen)
+	h = o.append32(h, idbLen)
+	r.feed.load(h, 0, nil)
+	return r.feedDescription(start, blockIDB)
+}

@@ -1,6 +1,10 @@
 package capture
 
-import "io"
+import (
+	"io"
+
+	"github.com/gopacket/gopacket/pcapgo"
+)
 
 // Classic pcap magic numbers, as the first four bytes of the file read in
 // little-endian order. The BE forms are files written in big-endian order.
@@ -38,13 +42,23 @@ type pcapFile struct {
 }
 
 // openPcap reads the 24-byte pcap file header whose magic is magic.
+//
+// pcapgo reads only version 2.4 with the microsecond or nanosecond magic,
+// and refuses a record whose captured length is above its original
+// length. libpcap reads older versions, the "modified" format and such
+// records, and so do real files (a version 2.0 file is among the corpus),
+// so pcapgo is given each header rewritten in the form it reads: version
+// 2.4, lengths in 2.4 order, the original length raised to the captured
+// one, the modified format's 8 extra bytes left out. The Frame gets the
+// fields as the file has them.
 func (r *Reader) openPcap(o order, magic []byte) error {
 	m := o.u32(magic)
-	b, err := r.in.read(pcapFileHeaderLen)
+	b, err := r.in.peek(pcapFileHeaderLen)
 	if err != nil {
 		return r.readFault(0, "pcap file header", len(b), pcapFileHeaderLen, err)
 	}
 	major, minor := o.u16(b[4:]), o.u16(b[6:])
+	snaplen := o.u32(b[16:])
 	r.pcap = pcapFile{
 		order:    o,
 		nano:     m == magicNano,
@@ -54,6 +68,23 @@ func (r *Reader) openPcap(o order, magic []byte) error {
 	}
 	if m == magicModified {
 		r.pcap.recLen = pcapModifiedLen
+	}
+	_, _ = r.in.skip(pcapFileHeaderLen) // cannot fail: the bytes are buffered
+
+	canon := uint32(magicMicro)
+	if r.pcap.nano {
+		canon = magicNano
+	}
+	var hb [pcapFileHeaderLen]byte
+	h := o.append32(hb[:0], canon)
+	h = o.append16(h, 2)
+	h = o.append16(h, 4)
+	h = o.append64(h, 0) // time zone and significant figures
+	h = o.append32(h, snaplen)
+	h = o.append32(h, uint32(r.pcap.linkType))
+	r.feed.load(h, 0, nil)
+	if r.pg, err = pcapgo.NewReader(r.pgIn); err != nil {
+		return refused(0, "pcap file header", err)
 	}
 	return nil
 }
@@ -75,7 +106,7 @@ func pcapLengthOrder(major, minor uint16) lengthOrder {
 func (r *Reader) nextRecord(f *Frame) error {
 	p := &r.pcap
 	start := r.in.off
-	h, err := r.in.read(p.recLen)
+	h, err := r.in.peek(p.recLen)
 	if err == io.EOF {
 		return io.EOF
 	}
@@ -92,10 +123,23 @@ func (r *Reader) nextRecord(f *Frame) error {
 			"record captured length %d is over the limit of %d", capLen, MaxRecordLen)
 	}
 
-	data, err := r.in.read(int(capLen))
-	if err != nil {
-		return r.readFault(start, "record data", len(data), int(capLen), err)
+	var hb [pcapRecordLen]byte
+	b := p.order.append32(hb[:0], sec)
+	b = p.order.append32(b, frac)
+	b = p.order.append32(b, capLen)
+	b = p.order.append32(b, max(capLen, origLen))
+	_, _ = r.in.skip(p.recLen) // cannot fail: the bytes are buffered
+	r.feed.load(b, int(capLen), nil)
+	if capLen > r.pg.Snaplen() {
+		// pcapgo's own limit is the larger of the snaplen and 256 KiB;
+		// this package's, checked above, is MaxRecordLen.
+		r.pg.SetSnaplen(MaxRecordLen)
 	}
+	data, _, err := r.pg.ZeroCopyReadPacketData()
+	if err != nil {
+		return r.feedFault(start, "record", p.recLen+int(capLen), err)
+	}
+
 	// A frac of a second or more is added as it is: the time stays well
 	// defined and cannot overflow (2^32 s plus 2^32 us is far below 2^63 ns).
 	t := int64(sec) * 1e9
@@ -104,6 +148,8 @@ func (r *Reader) nextRecord(f *Frame) error {
 	} else {
 		t += int64(frac) * 1e3
 	}
-	*f = Frame{Data: data, Time: t, OrigLen: origLen, LinkType: p.linkType, Offset: start}
+	n := len(data)
+	*f = Frame{Data: data[:n:n], Time: t, OrigLen: origLen,
+		LinkType: uint16(r.pg.LinkType()), Offset: start}
 	return nil
 }

@@ -2,8 +2,11 @@ package capture
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // pcapng block types this package reads; every other block is skipped.
@@ -19,6 +22,7 @@ const (
 	byteOrderMagic = 0x1a2b3c4d
 	minBlockLen    = 12 // type, total length, trailing total length
 	minSHBLen      = 28 // plus byte-order magic, version, section length
+	idbLen         = 20 // an Interface Description Block without options
 )
 
 // section is the state of the pcapng section being read.
@@ -115,33 +119,6 @@ func (r *Reader) blockHeader(start int64) (typ uint32, total int, err error) {
 	return typ, int(n), nil
 }
 
-// readBlock reads the whole block at start and returns its body, the bytes
-// between the leading and the trailing total length.
-func (r *Reader) readBlock(start int64, typ uint32, total int) ([]byte, error) {
-	b, err := r.in.read(total)
-	if err != nil {
-		return nil, r.readFault(start, blockName(typ), len(b), total, err)
-	}
-	if err := r.checkTrailer(start, typ, total, b[total-4:]); err != nil {
-		return nil, err
-	}
-	return b[8 : total-4], nil
-}
-
-// skipBlock consumes a block this package does not read.
-func (r *Reader) skipBlock(start int64, typ uint32, total int) error {
-	n, err := r.in.skip(total - 4)
-	if err == nil {
-		var b []byte
-		b, err = r.in.read(4)
-		n += len(b)
-		if err == nil {
-			return r.checkTrailer(start, typ, total, b)
-		}
-	}
-	return r.readFault(start, blockName(typ), n, total, shortErr(n, err))
-}
-
 // checkTrailer compares the trailing total length b with the leading one.
 func (r *Reader) checkTrailer(start int64, typ uint32, total int, b []byte) error {
 	if n := r.sec.order.u32(b); n != uint32(total) {
@@ -152,101 +129,76 @@ func (r *Reader) checkTrailer(start int64, typ uint32, total int, b []byte) erro
 	return nil
 }
 
-// readSHB reads a Section Header Block and starts a new section.
+// readSHB reads a Section Header Block and starts a new section. A
+// section of version 1 is handed to pcapgo; any other is skipped here.
 func (r *Reader) readSHB(start int64, total int) error {
-	body, err := r.readBlock(start, blockSHB, total)
+	h, err := r.in.peek(16) // through the major and minor version
 	if err != nil {
+		return r.readFault(start, blockName(blockSHB), len(h), total, err)
+	}
+	major := r.sec.order.u16(h[12:])
+	if err := r.skipBlock(start, blockSHB, total); err != nil {
 		return err
 	}
 	r.sec.index, r.nsec = r.nsec, r.nsec+1
-	r.sec.skip = r.sec.order.u16(body[4:]) != 1 // body[6:8] is the minor version
+	r.sec.skip = major != 1
 	r.sec.ifaces = r.sec.ifaces[:0]
-	return nil
-}
+	if r.sec.skip {
+		return nil
+	}
 
-// readIDB reads an Interface Description Block into the section.
-func (r *Reader) readIDB(start int64, total int) error {
-	body, err := r.readBlock(start, blockIDB, total)
-	if err != nil {
-		return err
-	}
-	if len(body) < 8 {
-		return formatErr(start, ErrMalformed,
-			"interface description block: body of %d bytes, want at least 8", len(body))
-	}
-	if len(r.sec.ifaces) >= MaxInterfaces {
-		return formatErr(start, ErrTooLarge,
-			"interface description block: more than %d interfaces in a section", MaxInterfaces)
-	}
+	// pcapgo reads minor version 0 only, where writers have used others
+	// for the same format; the options of a section change nothing here.
+	// So it gets a plain version 1.0 header in the section's byte order.
 	o := r.sec.order
-	ifc := iface{linkType: o.u16(body), snaplen: o.u32(body[4:])}
-	ifc.setResolution(6)
-	if err := ifc.readOptions(o, body[8:]); err != nil {
-		return formatErr(start, ErrMalformed, "interface description block: %v", err)
+	var hb [minSHBLen]byte
+	b := o.append32(hb[:0], blockSHB)
+	b = o.append32(b, minSHBLen)
+	b = o.append32(b, byteOrderMagic)
+	b = o.append16(b, 1)
+	b = o.append16(b, 0)
+	b = o.append64(b, ^uint64(0)) // section length unknown
+	b = o.append32(b, minSHBLen)
+	r.feed.load(b, 0, nil)
+	if r.ng != nil {
+		return r.feedDescription(start, blockSHB)
 	}
-	r.sec.ifaces = append(r.sec.ifaces, ifc)
+	opts := pcapgo.NgReaderOptions{WantMixedLinkType: true}
+	if r.ng, err = pcapgo.NewNgReader(r.pgIn, opts); err != nil {
+		return refused(start, blockName(blockSHB), err)
+	}
 	return nil
 }
 
-// readPacket reads an Enhanced, Simple or obsolete Packet Block into f.
-func (r *Reader) readPacket(f *Frame, start int64, typ uint32, total int) error {
-	body, err := r.readBlock(start, typ, total)
-	if err != nil {
-		return err
+// feedDescription has pcapgo read the section or interface description
+// just loaded into the feed. It ends at the feed's end, with io.EOF.
+func (r *Reader) feedDescription(start int64, typ uint32) error {
+	_, _, err := r.ng.ZeroCopyReadPacketData()
+	switch err {
+	case io.EOF:
+		return nil
+	case nil:
+		err = errors.New("a packet where none was given")
 	}
-	o, name := r.sec.order, blockName(typ)
-	var id, capLen, origLen uint32
-	var ts uint64
-	var data []byte
-	switch typ {
-	case blockSPB:
-		if len(body) < 4 {
-			return formatErr(start, ErrMalformed, "%s: body of %d bytes, want at least 4",
-				name, len(body))
-		}
-		origLen, data = o.u32(body), body[4:]
-		capLen = min(origLen, uint32(len(data)))
-		if len(r.sec.ifaces) > 0 && r.sec.ifaces[0].snaplen != 0 {
-			capLen = min(capLen, r.sec.ifaces[0].snaplen)
-		}
-	default:
-		// The Packet Block has a 16-bit interface id and a 16-bit drop
-		// count where the Enhanced Packet Block has a 32-bit id.
-		if len(body) < 20 {
-			return formatErr(start, ErrMalformed, "%s: body of %d bytes, want at least 20",
-				name, len(body))
-		}
-		id = o.u32(body)
-		if typ == blockPB {
-			id = uint32(o.u16(body))
-		}
-		ts = uint64(o.u32(body[4:]))<<32 | uint64(o.u32(body[8:]))
-		capLen, origLen, data = o.u32(body[12:]), o.u32(body[16:]), body[20:]
-	}
+	return refused(start, blockName(typ), err)
+}
 
-	if id >= uint32(len(r.sec.ifaces)) {
-		return formatErr(start, ErrMalformed,
-			"%s: interface %d is not described in section %d (%d interfaces)",
-			name, id, r.sec.index, len(r.sec.ifaces))
-	}
-	if capLen > uint32(len(data)) {
-		return formatErr(start, ErrMalformed,
-			"%s: captured length %d exceeds the %d bytes of packet data in the block",
-			name, capLen, len(data))
-	}
-	ifc := &r.sec.ifaces[id]
-	t := r.last
-	if typ != blockSPB {
-		var ok bool
-		if t, ok = ifc.nanos(ts); !ok {
-			return formatErr(start, ErrMalformed,
-				"%s: timestamp %d on interface %d is out of range", name, ts, id)
+// skipBlock consumes what is left of the block of total bytes at start
+// (all of it, or the options pcapgo was not given) and checks its trailing
+// total length.
+func (r *Reader) skipBlock(start int64, typ uint32, total int) error {
+	rest := total - int(r.in.off-start)
+	if rest > 4 {
+		if n, err := r.in.skip(rest - 4); err != nil {
+			return r.readFault(start, blockName(typ), total-rest+n, total, err)
 		}
 	}
-	r.last = t
-	*f = Frame{Data: data[:capLen:capLen], Time: t, OrigLen: origLen,
-		LinkType: ifc.linkType, Interface: id, Section: r.sec.index, Offset: start}
-	return nil
+	b, err := r.in.peek(4)
+	if err != nil {
+		return r.readFault(start, blockName(typ), total-4+len(b), total, err)
+	}
+	_, _ = r.in.skip(4)
+	return r.checkTrailer(start, typ, total, b)
 }
 
 // blockName names a block type in error messages.

@@ -192,6 +192,15 @@ func TestPcapngFeatures(t *testing.T) {
 			},
 		},
 		{
+			name: "minor version 2",
+			build: func() []byte {
+				b := newNG(le).shb(1)
+				le.PutUint16(b.buf[14:], 2)
+				return b.idb(1, 0).epb(0, t0*us, d1, 60).buf
+			},
+			wantFrames: []Frame{{Data: d1, Time: t0 * 1e9, OrigLen: 60, LinkType: 1, Offset: 48}},
+		},
+		{
 			name:  "section without packets",
 			build: func() []byte { return newNG(le).shb(1).idb(1, 0).buf },
 		},
@@ -423,6 +432,15 @@ func TestPcapngErrors(t *testing.T) {
 				return b.epb(1, 1<<62, d1, 60).buf
 			},
 			wantFrames: 1, wantErr: ErrMalformed, wantOffset: 140 + 40,
+		},
+		{
+			name: "interface description block over 256 KiB",
+			build: func() []byte {
+				b := base()
+				name := b.opt(2, make([]byte, 60000))
+				return b.idb(1, 0, name, name, name, name, name).buf
+			},
+			wantFrames: 1, wantErr: ErrTooLarge, wantOffset: 140,
 		},
 		{
 			name: "too many interfaces",

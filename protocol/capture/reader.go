@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 const (
@@ -47,14 +49,22 @@ type Frame struct {
 
 // Reader reads frames from a pcap or pcapng stream, possibly gzipped.
 // A Reader is not safe for concurrent use.
+//
+// The records and blocks are read by gopacket's pcapgo; the Reader tells
+// the formats apart, removes gzip, and checks every header before pcapgo
+// reads it (see the package documentation).
 type Reader struct {
 	raw        *bufio.Reader // over the caller's reader
 	unz        *bufio.Reader // over gz, for gzipped input
 	gz         *gzip.Reader
 	compressed bool
-	in         input
+	in         input         // the input, gzip removed, with its offset
+	feed       feed          // what pcapgo reads
+	pgIn       *bufio.Reader // pcapgo's buffer, over feed
 	pcapng     bool
 	pcap       pcapFile
+	pg         *pcapgo.Reader   // for pcap
+	ng         *pcapgo.NgReader // for pcapng, from its first section of version 1
 	sec        section
 	nsec       uint32 // sections seen so far
 	last       int64  // time of the previous frame, for Simple Packet Blocks
@@ -84,11 +94,16 @@ func (r *Reader) Reset(src io.Reader) error {
 func (r *Reader) reset(src io.Reader) error {
 	if r.raw == nil {
 		r.raw = bufio.NewReaderSize(nil, readBufSize)
+		// pcapgo keeps a *bufio.Reader of at least 4096 bytes as it is.
+		r.pgIn = bufio.NewReaderSize(&r.feed, 4096)
 	}
 	r.raw.Reset(src)
+	r.pgIn.Reset(&r.feed)
 	r.compressed, r.pcapng, r.nsec, r.last = false, false, 0, 0
+	r.pg, r.ng = nil, nil
 	r.sec = section{ifaces: r.sec.ifaces[:0]}
 	r.in.reset(r.raw)
+	r.feed = feed{in: &r.in}
 
 	magic, err := r.raw.Peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -223,4 +238,25 @@ func (o order) u64(b []byte) uint64 {
 		return binary.BigEndian.Uint64(b)
 	}
 	return binary.LittleEndian.Uint64(b)
+}
+
+func (o order) append16(b []byte, v uint16) []byte {
+	if o.big {
+		return binary.BigEndian.AppendUint16(b, v)
+	}
+	return binary.LittleEndian.AppendUint16(b, v)
+}
+
+func (o order) append32(b []byte, v uint32) []byte {
+	if o.big {
+		return binary.BigEndian.AppendUint32(b, v)
+	}
+	return binary.LittleEndian.AppendUint32(b, v)
+}
+
+func (o order) append64(b []byte, v uint64) []byte {
+	if o.big {
+		return binary.BigEndian.AppendUint64(b, v)
+	}
+	return binary.LittleEndian.AppendUint64(b, v)
 }

@@ -236,3 +236,73 @@ func TestHostileLengths(t *testing.T) {
 		})
 	}
 }
+
+// TestReaderAllocs checks that reading allocates nothing per frame: reading
+// a file of many frames allocates no more than reading one of a few. (Not
+// for gzip: compress/flate allocates as the stream goes.)
+func TestReaderAllocs(t *testing.T) {
+	le := binary.LittleEndian
+	d := payload(100, 1)
+	pcap := func(n int) []byte {
+		recs := make([]pcapRec, n)
+		for i := range recs {
+			recs[i] = rec(uint32(i), 0, d)
+		}
+		return pcapBytes(le, pcapHeader(le, magicMicro, 2, 4, 65535, 1), recs...)
+	}
+	pcapng := func(n int) []byte {
+		b := newNG(le).shb(1).idb(1, 0)
+		for i := range n {
+			// Options on every packet, which this package does not read.
+			b.epb(0, uint64(i), d, 100, b.opt(1, []byte("comment")), b.opt(2, []byte{1, 0, 0, 0}))
+			b.spb(100, d)
+		}
+		return b.buf
+	}
+	modified := func(n int) []byte {
+		recs := make([]pcapRec, n)
+		for i := range recs {
+			// Version 2.2 has the original length first.
+			recs[i] = pcapRec{capLen: 150, origLen: 100, extra: make([]byte, 8), data: d}
+		}
+		return pcapBytes(le, pcapHeader(le, magicModified, 2, 2, 0, 1), recs...)
+	}
+	tests := []struct {
+		name string
+		file func(n int) []byte
+	}{
+		{name: "pcap", file: pcap},
+		{name: "pcapng with options", file: pcapng},
+		{name: "modified pcap, version 2.2, no snaplen", file: modified},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			few, many := readAllocs(t, tc.file(3)), readAllocs(t, tc.file(1000))
+			if many != few {
+				t.Errorf("%v allocations for 1000 frames, %v for 3", many, few)
+			}
+		})
+	}
+}
+
+// readAllocs returns the allocations of reading file to its end with a
+// Reader that has read it once before.
+func readAllocs(t testing.TB, file []byte) float64 {
+	t.Helper()
+	r := new(Reader)
+	var f Frame
+	src := bytes.NewReader(file)
+	read := func() {
+		src.Reset(file)
+		if err := r.Reset(src); err != nil {
+			t.Fatal(err)
+		}
+		for r.Next(&f) == nil {
+		}
+	}
+	read()
+	if err := r.Next(&f); err != io.EOF {
+		t.Fatalf("reading ended with %v", err)
+	}
+	return testing.AllocsPerRun(5, read)
+}
