@@ -19,6 +19,7 @@ import (
 // any file), so that a shard that receives few packets still expires its
 // flows on time. The batch comes back in packetAck to be reused.
 type packetBatch struct {
+	From  *actor.PID // the reader, which takes the ack
 	Pkts  []packet.Packet
 	Clock int64
 	arena []byte // owns the copied payloads

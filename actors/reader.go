@@ -150,6 +150,7 @@ func (r *reader) send(c actor.Context, shard int) bool {
 	}
 	b := r.filling[shard]
 	b.Clock = r.clock
+	b.From = c.Self()
 	r.credit[shard]--
 	c.Send(r.shards[shard], b)
 	if n := len(r.free[shard]); n > 0 {

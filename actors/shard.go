@@ -17,7 +17,6 @@ type shard struct {
 	index  int
 	spec   *Spec
 	task   *actor.PID
-	reader *actor.PID
 	writer *actor.PID
 
 	self  *actor.PID
@@ -33,20 +32,15 @@ type shard struct {
 	batches uint64
 }
 
-func newShard(index int, spec *Spec, task, reader, writer *actor.PID) *shard {
-	return &shard{index: index, spec: spec, task: task, reader: reader, writer: writer,
+func newShard(index int, spec *Spec, task, writer *actor.PID) *shard {
+	return &shard{index: index, spec: spec, task: task, writer: writer,
 		table: flow.NewTable(spec.Meter), credit: spec.Window}
 }
-
-// SetReader is called by the task once the reader exists.
-type setReader struct{ PID *actor.PID }
 
 func (s *shard) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		s.self = c.Self()
-	case *setReader:
-		s.reader = m.PID
 	case *packetBatch:
 		s.spec.fault("shard", &s.batches)
 		s.meter(m)
@@ -109,7 +103,7 @@ func (s *shard) ackOrHold(c actor.Context, b *packetBatch) {
 		s.acks = append(s.acks, b)
 		return
 	}
-	c.Send(s.reader, &packetAck{Shard: s.index, Batch: b})
+	c.Send(b.From, &packetAck{Shard: s.index, Batch: b})
 }
 
 // drain sends pending batches while credit lasts, releases held acks once
@@ -123,7 +117,7 @@ func (s *shard) drain(c actor.Context) {
 		c.Send(s.writer, b)
 	}
 	for len(s.acks) > 0 && len(s.pending) <= s.spec.Window {
-		c.Send(s.reader, &packetAck{Shard: s.index, Batch: s.acks[0]})
+		c.Send(s.acks[0].From, &packetAck{Shard: s.index, Batch: s.acks[0]})
 		s.acks = s.acks[1:]
 	}
 	if s.ended && len(s.pending) == 0 {

@@ -115,15 +115,12 @@ func (t *taskActor) start(c actor.Context) {
 	t.shards = make([]*actor.PID, t.spec.Shards)
 	for i := range t.shards {
 		t.shards[i] = c.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor {
-			return newShard(i, &t.spec, c.Self(), nil, t.writer)
+			return newShard(i, &t.spec, c.Self(), t.writer)
 		}), "shard"+strconv.Itoa(i)+"-")
 	}
 	t.reader = c.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor {
 		return newReader(&t.spec, c.Self(), t.shards)
 	}), "reader")
-	for _, s := range t.shards {
-		c.Send(s, &setReader{PID: t.reader})
-	}
 	if t.notify != nil && t.spec.ProgressEvery > 0 {
 		sched := scheduler.NewTimerScheduler(c.ActorSystem().Root)
 		t.stopTick = sched.SendRepeatedly(t.spec.ProgressEvery, t.spec.ProgressEvery, c.Self(),
