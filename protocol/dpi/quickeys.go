@@ -63,26 +63,8 @@ var errQUICKeys = errors.New("derive quic initial keys")
 
 // newQUICKeys derives the client Initial keys of dcid for a version.
 func newQUICKeys(version uint32, dcid []byte) (*quicKeys, error) {
-	salt, v2, ok := quicParams(version)
-	if !ok {
-		return nil, errQUICKeys
-	}
-	initial, err := hkdf.Extract(sha256.New, dcid, salt)
+	key, iv, hp, err := initialMaterial(version, dcid)
 	if err != nil {
-		return nil, errQUICKeys
-	}
-	client, err := expandLabel(initial, "client in", sha256.Size)
-	if err != nil {
-		return nil, err
-	}
-	prefix := "quic "
-	if v2 {
-		prefix = "quicv2 "
-	}
-	key, err1 := expandLabel(client, prefix+"key", 16)
-	iv, err2 := expandLabel(client, prefix+"iv", 12)
-	hp, err3 := expandLabel(client, prefix+"hp", 16)
-	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, err
 	}
 	k := new(quicKeys)
@@ -98,6 +80,34 @@ func newQUICKeys(version uint32, dcid []byte) (*quicKeys, error) {
 		return nil, errQUICKeys
 	}
 	return k, nil
+}
+
+// initialMaterial derives the client's Initial key, IV and header
+// protection key (RFC 9001 §5.2, RFC 9369 §3.3.2).
+func initialMaterial(version uint32, dcid []byte) (key, iv, hp []byte, err error) {
+	salt, v2, ok := quicParams(version)
+	if !ok {
+		return nil, nil, nil, errQUICKeys
+	}
+	initial, err := hkdf.Extract(sha256.New, dcid, salt)
+	if err != nil {
+		return nil, nil, nil, errQUICKeys
+	}
+	client, err := expandLabel(initial, "client in", sha256.Size)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	prefix := "quic "
+	if v2 {
+		prefix = "quicv2 "
+	}
+	key, err1 := expandLabel(client, prefix+"key", 16)
+	iv, err2 := expandLabel(client, prefix+"iv", 12)
+	hp, err3 := expandLabel(client, prefix+"hp", 16)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return nil, nil, nil, err
+	}
+	return key, iv, hp, nil
 }
 
 // expandLabel is HKDF-Expand-Label with an empty context (RFC 8446 §7.1).
