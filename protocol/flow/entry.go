@@ -83,6 +83,7 @@ type entry struct {
 	idlePrev, idleNext   uint32  // idle list; idleNext also links free entries
 	timerPrev, timerNext uint32  // active or closed list
 	gen                  uint32  // bumped on release
+	tag                  uint32  // the caller's tag (SetTag), copied into records
 	dir                  [2]side // by sender: 0 is a to b, 1 is b to a
 }
 

@@ -92,7 +92,8 @@ func (t *Table) emit(e *entry, reason EndReason, out []Record) []Record {
 			return out
 		}
 		r := Record{Key: e.key.dirKey(init, false), IPVersion: e.key.ipVersion(),
-			Fwd: fwd.counters(), Rev: rev.counters(), Biflow: true, EndReason: reason}
+			Fwd: fwd.counters(), Rev: rev.counters(), Biflow: true, EndReason: reason,
+			Tag: e.tag}
 		if fwd.packets != 0 {
 			fwd.fill(&r)
 		} else {
@@ -107,7 +108,7 @@ func (t *Table) emit(e *entry, reason EndReason, out []Record) []Record {
 			continue
 		}
 		r := Record{Key: e.key.dirKey(from, false), IPVersion: e.key.ipVersion(),
-			Fwd: d.counters(), EndReason: reason}
+			Fwd: d.counters(), EndReason: reason, Tag: e.tag}
 		d.fill(&r)
 		t.stats.Records++
 		out = append(out, r)

@@ -1,6 +1,10 @@
 package flow
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/ipfixweb/ipfixweb/protocol/dpi"
+)
 
 // EndReason is the IPFIX flowEndReason (IE 136) of a record.
 type EndReason uint8
@@ -36,10 +40,15 @@ type Counters struct {
 	TCPFlags   uint16 // OR of the flags of every packet
 }
 
-// App is what DPI learned about a flow; nil on a record when DPI did not run.
+// App is what DPI learned about a flow; nil on a record when DPI did not
+// run. Records of one connection may share an App: it is never written
+// once set on a record.
 type App struct {
 	Name string // nDPI-style protocol name, "Unknown" when nothing matched
 	ID   uint32 // applicationId (IE 95) value
+	// Meta is what the dissector read (server name, HTTP request, ...),
+	// nil when nothing was read.
+	Meta *dpi.Meta
 }
 
 // Record is one exported flow record. In uniflow mode Rev is zero; in
@@ -59,6 +68,8 @@ type Record struct {
 	Biflow    bool
 	EndReason EndReason
 	App       *App
+	// Tag is the connection's tag ([Table.SetTag]), 0 when it has none.
+	Tag uint32
 }
 
 // Start returns the time of the record's first packet in either direction.

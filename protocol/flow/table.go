@@ -44,6 +44,12 @@ type Table struct {
 	frags                fragTable
 	stats                Stats
 	sink                 uint64 // keeps AddBatch's early loads alive
+
+	// The connection the latest Add metered its packet into, for Last.
+	last     uint32
+	lastFrom uint8
+	lastNew  bool
+	lastOK   bool
 }
 
 // NewTable returns an empty table set up by cfg.
@@ -71,6 +77,7 @@ func (t *Table) Clock() int64 { return t.clock }
 // record of p's own flow cut by its active timeout) and returns out. Add
 // keeps nothing of p: its Payload is not looked at.
 func (t *Table) Add(p *packet.Packet, out []Record) []Record {
+	t.lastOK = false
 	t.stats.Packets++
 	if t.cfg.protos[p.Proto>>6]&(1<<(p.Proto&63)) == 0 {
 		t.stats.Skipped++
@@ -105,9 +112,11 @@ func (t *Table) addKeyed(p *packet.Packet, k *fkey, from uint8, h uint32,
 	if i != 0 {
 		i, out = t.check(i, p, out)
 	}
+	t.lastNew = i == 0
 	if i == 0 {
 		i, out = t.open(k, h, p, from, out)
 	}
+	t.last, t.lastFrom, t.lastOK = i, from, true
 	t.count(i, from, p)
 	if p.Fragmented && p.FirstFrag {
 		out = t.firstFragment(p, k, i, from, out)

@@ -17,6 +17,10 @@ func BenchmarkEncoderAdd(b *testing.B) {
 	}{
 		{name: "uniflow IPv4", rec: baseRecord()},
 		{name: "biflow IPv6 DPI", rec: withApp(biflow(v6(baseRecord())), "TLS.YouTube", 124)},
+		{name: "uniflow IPv4 TLS metadata", rec: withMeta(withApp(baseRecord(), "TLS", 91),
+			groupTLS)},
+		{name: "uniflow IPv4 HTTP metadata", rec: withMeta(withApp(baseRecord(), "HTTP", 7),
+			groupHTTP)},
 	}
 	for _, tc := range tests {
 		b.Run(tc.name, func(b *testing.B) {
@@ -25,7 +29,7 @@ func BenchmarkEncoderAdd(b *testing.B) {
 			t, _ := e.flowTemplate(s)
 			n := t.minLen
 			if tc.rec.App != nil {
-				n += len(tc.rec.App.Name)
+				n += len(tc.rec.App.Name) + metaExtra(s.group(), tc.rec.App.Meta)
 			}
 			b.SetBytes(int64(n))
 			b.ReportAllocs()
@@ -38,9 +42,20 @@ func BenchmarkEncoderAdd(b *testing.B) {
 	}
 }
 
+// withMeta gives a record's App the metadata of group g.
+func withMeta(r flow.Record, g group) flow.Record {
+	r.App.Meta = groupMeta(g)
+	return r
+}
+
 func TestAddAllocations(t *testing.T) {
-	e := NewEncoder(testConfig(1, 1400), discard)
+	cfg := testConfig(1, 1400)
+	cfg.NameApps = true
+	e := NewEncoder(cfg, discard)
 	recs := []flow.Record{baseRecord(), withApp(biflow(v6(baseRecord())), "DNS", 5)}
+	for g := range numGroups {
+		recs = append(recs, withMeta(withApp(baseRecord(), "app", uint32(g)), g))
+	}
 	for i := range recs { // declare the templates
 		if err := e.Add(&recs[i]); err != nil {
 			t.Fatal(err)

@@ -107,6 +107,8 @@ func (d *Decoder) learn(m *Message, r *Record) {
 			el.Units = Units(u)
 		case ieName:
 			el.Name, haveName = f.Value.(string)
+		case ieDescr:
+			el.Description, _ = f.Value.(string)
 		}
 	}
 	if !haveID || !haveName || el.IE.Enterprise == 0 {

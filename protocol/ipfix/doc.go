@@ -19,7 +19,15 @@
 //   - DPI: applicationId (95) and applicationName (96, variable length);
 //     applicationId is 5 octets, RFC 6759 classification engine 6
 //     (USER-Defined) and the 4-byte [flow.App.ID] (see
-//     [ClassificationEngine]);
+//     [ClassificationEngine]). Then the metadata of one group, the one
+//     the record's [dpi.Meta] fills in: HTTP through IANA 459, 460, 461,
+//     462, 468 and 457 (0 when no response was seen); TLS, QUIC, DNS
+//     (query, or query and answer), SSH or mail and FTP greetings through
+//     flat enterprise elements under [DPIPEN] ([DPIElements]), strings
+//     variable-length. A record carries only its group's elements, and an
+//     element is there only when its protocol has it, so collectors never
+//     read an empty TLS field on a DNS flow; there are at most eight DPI
+//     templates per combination of the other bits, declared as used;
 //   - time form: flowStartMilliseconds/flowEndMilliseconds (152/153),
 //     unsigned 64-bit ms since 1970, the form collectors read best and good
 //     beyond 2106; a record with a time before 1970 uses
@@ -37,9 +45,11 @@
 //
 // Sequence numbers count the data records (options records included) sent
 // before each message, modulo 2^32; template sets do not count. Options
-// templates serve RFC 6759 application names ([Encoder.AddAppNames]), RFC
-// 5610 type records ([Encoder.AddElementTypes],
-// [Encoder.DescribeEnterpriseElements]) and exporting process statistics
+// templates serve RFC 6759 application names ([Encoder.AddAppNames], or
+// by themselves with [EncoderConfig.NameApps]), RFC 5610 type records
+// ([Encoder.AddElementTypes], [Encoder.DescribeEnterpriseElements]; with
+// the range and description fields libfixbuf needs to learn from them)
+// and exporting process statistics
 // ([Encoder.AddExporterStats]); [Encoder.DeclareOptionsTemplate] and
 // [Encoder.AddOptionsRecord] declare and fill any other. Add allocates
 // nothing once the record's template exists.

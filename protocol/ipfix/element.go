@@ -158,6 +158,9 @@ type Element struct {
 	Type      DataType
 	Semantics Semantics
 	Units     Units
+	// Description is the element's description in a type record; the
+	// built-in registry leaves it empty.
+	Description string
 }
 
 // entry is one row of the IANA tables.

@@ -30,6 +30,10 @@ type EncoderConfig struct {
 	MaxMessageSize int
 	// Now is the export time source; nil means time.Now.
 	Now func() time.Time
+	// NameApps makes [Encoder.Add] precede the first record of each
+	// applicationId with the RFC 6759 options record that names it
+	// ([Encoder.AddAppNames]), in the same message or an earlier one.
+	NameApps bool
 }
 
 // EncoderStats counts what an encoder has emitted (not what is pending).
@@ -63,8 +67,10 @@ type Encoder struct {
 	flows [numShapes]*template
 
 	appNames, elemTypes, exporter *template // options templates, once declared
-	describe                      bool      // describe enterprise elements of new templates
-	described                     []IE      // enterprise elements already described
+	nameApps                      bool
+	named                         map[uint32]bool // applicationIds named so far
+	describe                      bool            // describe enterprise elements of new templates
+	described                     []IE            // enterprise elements already described
 }
 
 // NewEncoder returns an encoder that calls emit with each complete message.
@@ -82,7 +88,7 @@ func NewEncoder(cfg EncoderConfig, emit func(msg []byte) error) *Encoder {
 		now = time.Now
 	}
 	return &Encoder{domain: cfg.ObservationDomain, max: max, now: now, emit: emit,
-		buf: make([]byte, 0, max)}
+		buf: make([]byte, 0, max), nameApps: cfg.NameApps}
 }
 
 // Stats returns what the encoder has emitted so far.
@@ -104,13 +110,18 @@ func (e *Encoder) Add(r *flow.Record) error {
 	if err != nil {
 		return err
 	}
+	if e.nameApps && r.App != nil && !e.named[r.App.ID] {
+		if err := e.AddAppNames([]flow.App{{ID: r.App.ID, Name: r.App.Name}}); err != nil {
+			return err
+		}
+	}
 	t, err := e.flowTemplate(s)
 	if err != nil {
 		return err
 	}
 	n := t.minLen
 	if r.App != nil {
-		n += varLenSize(len(r.App.Name)) - 1
+		n += varLenSize(len(r.App.Name)) - 1 + metaExtra(s.group(), r.App.Meta)
 	}
 	b, err := e.reserve(t, n)
 	if err != nil {

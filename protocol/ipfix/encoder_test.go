@@ -129,6 +129,7 @@ func shapeRecord(s shape) flow.Record {
 	}
 	if s&shapeDPI != 0 {
 		r = withApp(r, fmt.Sprintf("app%d", s), uint32(s))
+		r.App.Meta = groupMeta(s.group())
 	}
 	if s&shapeNTP != 0 {
 		r.Fwd.Start = ns(-1, 5)
@@ -145,18 +146,19 @@ func shapeRecord(s shape) flow.Record {
 
 func TestAllShapes(t *testing.T) {
 	var recs []flow.Record
-	for s := range shape(numShapes) {
+	shapes := allShapes()
+	for _, s := range shapes {
 		recs = append(recs, shapeRecord(s))
 	}
 	out := encode(t, testConfig(1, 1400), addAll(recs...))
 	msgs := decodeStrict(t, out.stream)
 	got := DataRecords(msgs)
-	if len(got) != numShapes {
-		t.Fatalf("%d records, want %d", len(got), numShapes)
+	if len(got) != len(shapes) {
+		t.Fatalf("%d records, want %d", len(got), len(shapes))
 	}
 	for i, r := range got {
-		s := shape(i)
-		t.Run(fmt.Sprintf("shape%02d", s), func(t *testing.T) {
+		s := shapes[i]
+		t.Run(fmt.Sprintf("shape%03x", s), func(t *testing.T) {
 			if want := uint16(minDataSetID + i); r.TemplateID != want {
 				t.Errorf("template %d, want %d (ids in order of first use)", r.TemplateID, want)
 			}
@@ -169,6 +171,7 @@ func TestAllShapes(t *testing.T) {
 					want += bit.n
 				}
 			}
+			want += len(groupFields[s.group()])
 			if len(r.Fields) != want {
 				t.Errorf("%d fields, want %d: %v", len(r.Fields), want, names(r))
 			}
@@ -186,6 +189,9 @@ func TestAllShapes(t *testing.T) {
 			if hasApp && v["applicationName"] != fmt.Sprintf("app%d", s) {
 				t.Errorf("applicationName %v", v["applicationName"])
 			}
+			if hasApp {
+				checkGroup(t, s.group(), v)
+			}
 		})
 	}
 	for i, m := range msgs {
@@ -199,7 +205,8 @@ func TestAllShapes(t *testing.T) {
 func TestTemplateBeforeData(t *testing.T) {
 	var recs []flow.Record
 	for i := range 200 {
-		recs = append(recs, shapeRecord(shape(i*7%numShapes)))
+		shapes := allShapes()
+		recs = append(recs, shapeRecord(shapes[i*7%len(shapes)]))
 	}
 	for _, max := range []int{0, 1400, 300} {
 		t.Run(fmt.Sprint("max", max), func(t *testing.T) {

@@ -35,7 +35,7 @@ func recordShape(r *flow.Record) (shape, error) {
 		s |= shapeBiflow
 	}
 	if r.App != nil {
-		s |= shapeDPI
+		s |= shapeDPI | shape(metaGroup(r.App.Meta))<<groupShift
 	}
 	if r.InnerVLAN != 0 {
 		s |= shapeQinQ
@@ -115,6 +115,7 @@ func putFlow(b []byte, s shape, r *flow.Record) []byte {
 		b = append(b, ClassificationEngine)
 		b = binary.BigEndian.AppendUint32(b, r.App.ID)
 		b = appendVarLen(b, r.App.Name)
+		b = putMeta(b, s.group(), r.App.Meta)
 	}
 	return b
 }

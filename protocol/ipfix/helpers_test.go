@@ -126,7 +126,7 @@ func withApp(r flow.Record, name string, id uint32) flow.Record {
 // IPFIX bug cases (B05, B22, B28, B30).
 func sampleRecords() []flow.Record {
 	var recs []flow.Record
-	for s := range shape(numShapes) {
+	for _, s := range allShapes() {
 		recs = append(recs, shapeRecord(s))
 	}
 	b05 := baseRecord()

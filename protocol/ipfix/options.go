@@ -19,6 +19,9 @@ var (
 	ieSemantics = IE{ID: 344} // informationElementSemantics
 	ieUnits     = IE{ID: 345} // informationElementUnits
 	ieName      = IE{ID: 341} // informationElementName
+	ieDescr     = IE{ID: 340} // informationElementDescription
+	ieRangeLow  = IE{ID: 342} // informationElementRangeBegin
+	ieRangeHigh = IE{ID: 343} // informationElementRangeEnd
 	// RFC 7011 §4.3 exporting process statistics.
 	ieDomain      = IE{ID: 149} // observationDomainId
 	ieMessageSum  = IE{ID: 41}  // exportedMessageTotalCount
@@ -27,8 +30,10 @@ var (
 	appNameScope  = []FieldSpec{{ieAppID, appIDLength}}
 	appNameFields = []FieldSpec{{ieAppName, VariableLength}}
 	typeScope     = []FieldSpec{{iePEN, 4}, {ieElementID, 2}}
-	typeFields    = []FieldSpec{{ieDataType, 1}, {ieSemantics, 1}, {ieUnits, 2},
-		{ieName, VariableLength}}
+	// The range and description fields are optional in RFC 5610, but
+	// libfixbuf learns only from type records that have all of them.
+	typeFields = []FieldSpec{{ieDataType, 1}, {ieSemantics, 1}, {ieUnits, 2},
+		{ieRangeLow, 8}, {ieRangeHigh, 8}, {ieName, VariableLength}, {ieDescr, VariableLength}}
 	statsScope  = []FieldSpec{{ieDomain, 4}}
 	statsFields = []FieldSpec{{ieMessageSum, 8}, {ieFlowSum, 8}, {ieOctetSum, 8}}
 )
@@ -102,14 +107,18 @@ func (e *Encoder) AddAppNames(apps []flow.App) error {
 		if err := e.AddOptionsRecord(e.appNames.id, id[:], app.Name); err != nil {
 			return fmt.Errorf("application %d: %w", app.ID, err)
 		}
+		if e.named == nil {
+			e.named = map[uint32]bool{}
+		}
+		e.named[app.ID] = true
 	}
 	return nil
 }
 
 // AddElementTypes adds an RFC 5610 information element type record for
 // each element (scope privateEnterpriseNumber and informationElementId;
-// data type, semantics, units and name), declaring the options template
-// on first use.
+// data type, semantics, units, a range of 0 to 0 (none), name and
+// description), declaring the options template on first use.
 func (e *Encoder) AddElementTypes(elems ...Element) error {
 	if e.elemTypes == nil {
 		t, err := e.declare(len(typeScope), slices.Concat(typeScope, typeFields))
@@ -120,7 +129,8 @@ func (e *Encoder) AddElementTypes(elems ...Element) error {
 	}
 	for _, el := range elems {
 		err := e.AddOptionsRecord(e.elemTypes.id, el.IE.Enterprise, el.IE.ID,
-			uint8(el.Type), uint8(el.Semantics), uint16(el.Units), el.Name)
+			uint8(el.Type), uint8(el.Semantics), uint16(el.Units), uint64(0), uint64(0),
+			el.Name, el.Description)
 		if err != nil {
 			return fmt.Errorf("element %v: %w", el.IE, err)
 		}
@@ -133,9 +143,9 @@ func (e *Encoder) AddElementTypes(elems ...Element) error {
 
 // DescribeEnterpriseElements adds an RFC 5610 type record for every
 // enterprise-specific element of the templates declared so far that the
-// built-in registry knows (the RFC 5103 reverse elements of biflow
-// records), and from then on does the same for each new template before
-// it is written. Each element is described once.
+// encoder knows (the RFC 5103 reverse elements of biflow records and the
+// [DPIElements]), and from then on does the same for each new template
+// before it is written. Each element is described once.
 func (e *Encoder) DescribeEnterpriseElements() error {
 	e.describe = true
 	for _, t := range e.all {
@@ -154,6 +164,9 @@ func (e *Encoder) describeTemplate(t *template) error {
 			continue
 		}
 		el, ok := LookupElement(f.IE)
+		if !ok {
+			el, ok = dpiElement(f.IE)
+		}
 		if !ok {
 			continue
 		}

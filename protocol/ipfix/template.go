@@ -89,18 +89,23 @@ func (t *template) appendRecord(b []byte) []byte {
 
 // shape is the kind of flow record a template describes; every
 // combination of its bits has its own template, so no record pays for
-// fields it does not use.
-type shape uint8
+// fields it does not use. With shapeDPI, the bits from groupShift up hold
+// the metadata [group].
+type shape uint16
 
 const (
 	shapeIPv6   shape = 1 << iota // IPv6 addresses (27/28, 139)
 	shapeBiflow                   // RFC 5103 reverse counters and times
-	shapeDPI                      // applicationId and applicationName
+	shapeDPI                      // applicationId, applicationName and a metadata group
 	shapeNTP                      // times as 156/157 (a time before 1970)
 	shapeQinQ                     // dot1qCustomerVlanId (an inner VLAN)
 	shapeMPLS                     // mplsTopLabelStackSection
-	numShapes   = 1 << 6
+	groupShift  = iota
+	numShapes   = int(numGroups) << groupShift
 )
+
+// group returns the metadata group of a DPI shape.
+func (s shape) group() group { return group(s >> groupShift) }
 
 // IANA elements the flow templates use.
 var (
@@ -159,6 +164,7 @@ func flowFields(s shape) []FieldSpec {
 	}
 	if s&shapeDPI != 0 {
 		f = append(f, FieldSpec{ieAppID, appIDLength}, FieldSpec{ieAppName, VariableLength})
+		f = append(f, groupFields[s.group()]...)
 	}
 	return f
 }

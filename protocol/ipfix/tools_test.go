@@ -177,3 +177,45 @@ func TestTshark(t *testing.T) {
 		t.Error("tshark found nothing wrong with a lost message")
 	}
 }
+
+// ipfixDump --rfc5610 names every DPI element from the type records the
+// encoder sends, and reads the values the encoder wrote.
+func TestIPFIXDumpNamesDPIElements(t *testing.T) {
+	out := sampleStream(t, 0)
+	cmd := exec.Command(needTool(t, "ipfixDump"), "--in",
+		writeTemp(t, "dpi.ipfix", out.stream), "--rfc5610")
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ipfixDump: %v", err)
+	}
+	dump := string(stdout)
+	if strings.Contains(dump, "_alienInformationElement") {
+		t.Errorf("ipfixDump left elements unnamed:\n%s", grepLines(dump, "_alien"))
+	}
+	for _, g := range []group{groupHTTP, groupQUIC, groupDNSAnswer, groupSSH, groupMail} {
+		for _, w := range groupValues(g) {
+			var v string
+			switch x := w.value.(type) {
+			case string:
+				v = fmt.Sprintf(`%s : (len: %d) %s`, w.name, len(x), x)
+			case bool:
+				v = fmt.Sprintf(`%s : %d`, w.name, map[bool]int{true: 1, false: 2}[x])
+			default:
+				v = fmt.Sprintf(`%s : %v`, w.name, x)
+			}
+			if !strings.Contains(dump, v) {
+				t.Errorf("ipfixDump shows no %q", v)
+			}
+		}
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
