@@ -23,6 +23,10 @@ type packetBatch struct {
 	Pkts  []packet.Packet
 	Clock int64
 	arena []byte // owns the copied payloads
+	// dpiRefs counts, while the batch is at its shard, the DPI batches
+	// whose segments point into arena: the shard acks the batch only
+	// once it is 0.
+	dpiRefs int
 }
 
 type packetAck struct {
@@ -69,6 +73,11 @@ type shardProgress struct {
 	Active  int
 	Flows   uint64
 	Skipped uint64
+
+	DPIActive   int    // live DPI actors
+	DPIPeak     int    // most live DPI actors at once
+	DPIFlows    uint64 // DPI actors spawned: flows inspected
+	DPIFailures uint64 // DPI actors that panicked
 }
 
 // writerProgress is sent by the writer to the task.

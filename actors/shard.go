@@ -11,8 +11,11 @@ import (
 // for it, finished records wait here and the shard holds back its acks to
 // the reader, so backpressure reaches the reader.
 //
-// Per-flow DPI actors will hang below the shard: it is the only place
-// that sees every packet of a flow in order.
+// With DPI, the shard is also the parent and supervisor of the per-flow
+// DPI actors (see [shardDPI]): it is the only place that sees every
+// packet of a flow in order. Their segments point into the reader's
+// batches, so a batch is acknowledged only once the DPI actors are done
+// with it; a panic in one of them stops only that actor.
 type shard struct {
 	index  int
 	spec   *Spec
@@ -30,25 +33,42 @@ type shard struct {
 	ended   bool
 	flows   uint64
 	batches uint64
+	dpi     *shardDPI // nil without DPI
 }
 
 func newShard(index int, spec *Spec, task, writer *actor.PID) *shard {
-	return &shard{index: index, spec: spec, task: task, writer: writer,
+	s := &shard{index: index, spec: spec, task: task, writer: writer,
 		table: flow.NewTable(spec.Meter), credit: spec.Window}
+	if spec.DPI {
+		s.dpi = newShardDPI(spec)
+	}
+	return s
 }
 
 func (s *shard) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		s.self = c.Self()
+		if s.dpi != nil {
+			s.dpi.start(s.self)
+		}
 	case *packetBatch:
 		s.spec.fault("shard", &s.batches)
-		s.meter(m)
+		if s.dpi != nil {
+			s.meterDPI(c, m)
+		} else {
+			s.meter(m)
+		}
 		s.queue(s.out)
 		s.ackOrHold(c, m)
 		s.report(c)
 	case *endOfInput:
 		s.out = s.table.Flush(flow.EndForced, s.out[:0])
+		if s.dpi != nil {
+			s.out = s.dpi.label(s.out, 0)
+			s.dpi.noteEnded(s.table)
+			s.dpi.flush(c)
+		}
 		s.queue(s.out)
 		s.ended = true
 		s.drain(c)
@@ -58,7 +78,23 @@ func (s *shard) Receive(c actor.Context) {
 		m.Batch.Records = m.Batch.Records[:0]
 		s.free = append(s.free, m.Batch)
 		s.drain(c)
+	case *dpiReturned:
+		s.dpi.returned((*dpiBatch)(m))
+		s.afterVerdicts(c)
+	case *dpiFailed:
+		s.dpi.failed(m)
+		s.afterVerdicts(c)
 	}
+}
+
+// HandleFailure makes the shard the supervisor of its DPI actors: one
+// that panics is stopped, and its flow becomes Unknown (see
+// [shardDPI.failed]), handled as a message in order with the actor's
+// earlier replies.
+func (s *shard) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
+	_ *actor.RestartStatistics, reason any, _ any) {
+	sup.StopChildren(child)
+	sys.Root.Send(s.self, &dpiFailed{who: child, reason: reason})
 }
 
 func (s *shard) meter(b *packetBatch) {
@@ -67,6 +103,41 @@ func (s *shard) meter(b *packetBatch) {
 		s.out = s.table.Add(&b.Pkts[i], s.out)
 	}
 	s.out = s.table.Advance(b.Clock, s.out)
+}
+
+// meterDPI meters b packet by packet, labels the records that end and
+// hands each flow's first packets to its DPI actor.
+func (s *shard) meterDPI(c actor.Context, b *packetBatch) {
+	d := s.dpi
+	s.out = s.out[:0]
+	for i := range b.Pkts {
+		p := &b.Pkts[i]
+		n := len(s.out)
+		s.out = s.table.Add(p, s.out)
+		if len(s.out) > n {
+			s.out = d.label(s.out, n)
+		}
+		d.noteEnded(s.table)
+		d.packet(s.table, p, b)
+	}
+	n := len(s.out)
+	s.out = d.label(s.table.Advance(b.Clock, s.out), n)
+	d.noteEnded(s.table)
+	d.flush(c)
+}
+
+// afterVerdicts sends on the records whose verdict came, gives waiting
+// flows the actors that were freed, and releases what was held.
+func (s *shard) afterVerdicts(c actor.Context) {
+	d := s.dpi
+	d.spawnQueued(c)
+	d.evict(c)
+	if len(d.ready) > 0 {
+		s.queue(d.ready)
+		clear(d.ready)
+		d.ready = d.ready[:0]
+	}
+	s.drain(c)
 }
 
 // queue splits records into batches for the writer.
@@ -96,10 +167,11 @@ func (s *shard) batch() *recordBatch {
 }
 
 // ackOrHold acks the reader's batch unless records are piling up for a
-// writer that has no credit for this shard.
+// writer that has no credit for this shard, or DPI actors still read
+// payloads in it.
 func (s *shard) ackOrHold(c actor.Context, b *packetBatch) {
 	s.drain(c)
-	if len(s.pending) > s.spec.Window {
+	if len(s.pending) > s.spec.Window || b.dpiRefs > 0 {
 		s.acks = append(s.acks, b)
 		return
 	}
@@ -116,17 +188,35 @@ func (s *shard) drain(c actor.Context) {
 		s.credit--
 		c.Send(s.writer, b)
 	}
-	for len(s.acks) > 0 && len(s.pending) <= s.spec.Window {
-		c.Send(s.acks[0].From, &packetAck{Shard: s.index, Batch: s.acks[0]})
-		s.acks = s.acks[1:]
+	if len(s.acks) > 0 && len(s.pending) <= s.spec.Window {
+		s.releaseAcks(c)
 	}
-	if s.ended && len(s.pending) == 0 {
+	if s.ended && len(s.pending) == 0 && (s.dpi == nil || s.dpi.idle()) {
 		s.ended = false
+		s.report(c)
 		c.Send(s.writer, &shardDone{Shard: s.index})
 	}
 }
 
+// releaseAcks acks the held reader batches that no DPI actor reads.
+func (s *shard) releaseAcks(c actor.Context) {
+	keep := s.acks[:0]
+	for _, b := range s.acks {
+		if b.dpiRefs > 0 {
+			keep = append(keep, b)
+			continue
+		}
+		c.Send(b.From, &packetAck{Shard: s.index, Batch: b})
+	}
+	clear(s.acks[len(keep):])
+	s.acks = keep
+}
+
 func (s *shard) report(c actor.Context) {
-	c.Send(s.task, &shardProgress{Shard: s.index, Active: s.table.Len(), Flows: s.flows,
-		Skipped: s.table.Stats().Skipped})
+	p := &shardProgress{Shard: s.index, Active: s.table.Len(), Flows: s.flows,
+		Skipped: s.table.Stats().Skipped}
+	if d := s.dpi; d != nil {
+		p.DPIActive, p.DPIPeak, p.DPIFlows, p.DPIFailures = d.live, d.peak, d.spawned, d.failures
+	}
+	c.Send(s.task, p)
 }

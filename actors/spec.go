@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ipfixweb/ipfixweb/internal/task"
+	"github.com/ipfixweb/ipfixweb/protocol/dpi"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 )
 
@@ -29,8 +30,21 @@ type Spec struct {
 	// actor it notifies; 0 means never.
 	ProgressEvery time.Duration
 
-	Meter             flow.Config
-	DPI               bool
+	Meter flow.Config
+	// DPI labels each flow's application: records get applicationName,
+	// applicationId and the metadata DPI read.
+	DPI bool
+	// DPIBudget is how many packets with payload each flow's inspection
+	// reads at most; 0 means dpi.DefaultBudget.
+	DPIBudget int
+	// DPIRegistry is the set of dissectors; nil means
+	// dpi.DefaultRegistry().
+	DPIRegistry *dpi.Registry
+	// MaxDPIActors bounds the DPI actors alive at once in the task, shared
+	// evenly by the shards (at least one each); 0 means
+	// DefaultMaxDPIActors.
+	MaxDPIActors int
+
 	ObservationDomain uint32
 
 	// Shards is the number of flow-table actors; 0 means GOMAXPROCS.
@@ -83,6 +97,11 @@ type Progress struct {
 	Flows       uint64 `json:"flows"`        // records produced by the flow tables
 	Records     uint64 `json:"records"`      // flow records written
 	DPIFailures uint64 `json:"dpi_failures"` // flows whose inspection failed
+	DPIFlows    uint64 `json:"dpi_flows"`    // flows inspected (DPI actors spawned)
+	DPIActors   int    `json:"dpi_actors"`   // DPI actors alive now
+	// DPIPeak is the sum over shards of the most DPI actors each had at
+	// once: at least the most the task had at once.
+	DPIPeak int `json:"dpi_peak"`
 }
 
 // Percent is the share of the input bytes read, 0 to 100.

@@ -181,6 +181,10 @@ func (t *taskActor) progress() Progress {
 		p.ActiveFlows += s.Active
 		p.Flows += s.Flows
 		p.Skipped += s.Skipped
+		p.DPIActors += s.DPIActive
+		p.DPIPeak += s.DPIPeak
+		p.DPIFlows += s.DPIFlows
+		p.DPIFailures += s.DPIFailures
 	}
 	return p
 }

@@ -96,8 +96,15 @@ func (w *writer) open() error {
 	w.tmp = f
 	w.sum = sha256.New()
 	w.buf = bufio.NewWriterSize(io.MultiWriter(f, w.sum), 1<<20)
-	w.enc = ipfix.NewEncoder(ipfix.EncoderConfig{ObservationDomain: w.spec.ObservationDomain},
-		w.emit)
+	w.enc = ipfix.NewEncoder(ipfix.EncoderConfig{ObservationDomain: w.spec.ObservationDomain,
+		NameApps: w.spec.DPI}, w.emit)
+	if w.spec.DPI {
+		// Type records for the DPI elements go ahead of the first
+		// template that uses them.
+		if err := w.enc.DescribeEnterpriseElements(); err != nil {
+			return fmt.Errorf("describe elements: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -17,6 +17,8 @@ import (
 
 	"github.com/ipfixweb/ipfixweb/actors"
 	"github.com/ipfixweb/ipfixweb/internal/logging"
+	"github.com/ipfixweb/ipfixweb/internal/task"
+	"github.com/ipfixweb/ipfixweb/protocol/dpi"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 )
 
@@ -28,6 +30,7 @@ type convertFlags struct {
 	analysis string
 	domain   uint
 	dpi      bool
+	budget   int
 	shards   int
 	quiet    bool
 }
@@ -39,7 +42,9 @@ func (f *convertFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.biflow, "biflow", false, "export RFC 5103 bidirectional records")
 	fs.StringVar(&f.analysis, "analysis", "", "comma-separated protocols to export, e.g. tcp,udp (default all)")
 	fs.UintVar(&f.domain, "observation-domain", 0, "IPFIX observation domain id")
-	fs.BoolVar(&f.dpi, "dpi", false, "label flows by deep packet inspection")
+	fs.BoolVar(&f.dpi, "dpi", false, "label each flow's application by deep packet inspection")
+	fs.IntVar(&f.budget, "dpi-budget", dpi.DefaultBudget,
+		"packets with payload DPI reads per flow at most")
 	fs.IntVar(&f.shards, "shards", 0, "flow-table shards (default: number of CPUs)")
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar and no summary")
 }
@@ -82,10 +87,6 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "convert: %v\n", err)
 		return 2
 	}
-	if f.dpi {
-		fmt.Fprintln(stderr, "convert: note: DPI labels are not produced by this version; "+
-			"flows are exported without them")
-	}
 	log := logging.Console(zapcore.WarnLevel)
 	defer func() { _ = log.Sync() }()
 	sys := actor.NewActorSystem(logging.ActorLogger(log))
@@ -97,7 +98,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		bar.update(p)
 	})
 	bar.finish(res.Progress)
-	return report(res, f.quiet, stdout, stderr)
+	return report(res, f.quiet, f.dpi, stdout, stderr)
 }
 
 func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
@@ -112,6 +113,9 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 	}
 	if f.domain > 1<<32-1 {
 		return actors.Spec{}, errors.New("observation domain must fit in 32 bits")
+	}
+	if f.budget < 1 || f.budget > maxBudget {
+		return actors.Spec{}, fmt.Errorf("--dpi-budget must be 1 to %d", maxBudget)
 	}
 	var names []string
 	if f.analysis != "" {
@@ -128,13 +132,14 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 		Meter: flow.Config{IdleTimeout: f.idle, ActiveTimeout: f.active, Biflow: f.biflow,
 			Protocols: protos},
 		DPI:               f.dpi,
+		DPIBudget:         f.budget,
 		ObservationDomain: uint32(f.domain),
 		Shards:            f.shards,
 	}, nil
 }
 
 // report prints the faults and the summary and picks the exit status.
-func report(res actors.Result, quiet bool, stdout, stderr io.Writer) int {
+func report(res actors.Result, quiet, dpiRan bool, stdout, stderr io.Writer) int {
 	for _, e := range res.Errors {
 		fmt.Fprintf(stderr, "convert: %s\n", e.Error())
 	}
@@ -154,11 +159,34 @@ func report(res actors.Result, quiet bool, stdout, stderr io.Writer) int {
 			p.FilesDone-len(res.Errors)+countRead(res.Errors), p.FilesTotal, p.Packets, p.Bytes,
 			p.Flows, p.Records, p.BadPackets, p.Skipped, res.OutputBytes,
 			res.Elapsed.Round(time.Millisecond), pps)
+		if dpiRan {
+			fmt.Fprintf(stdout, "applications:%s  dpi failures %d\n", appList(res.Apps),
+				p.DPIFailures)
+		}
 	}
 	if len(res.Errors) > 0 {
 		return 1
 	}
 	return 0
+}
+
+// maxBudget bounds --dpi-budget: past a few hundred packets no dissector
+// learns more, and each one costs.
+const maxBudget = 10000
+
+// appList renders the top applications as " TLS 120 flows, DNS 80 flows".
+func appList(apps []task.AppCount) string {
+	if len(apps) == 0 {
+		return " none"
+	}
+	var b strings.Builder
+	for i, a := range apps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, " %s %d flows", a.Name, a.Flows)
+	}
+	return b.String()
 }
 
 // countRead counts the faulty files that were still partly read.

@@ -30,6 +30,17 @@ func (t *Table) Last() (c Conn, ok bool) {
 		entry: t.last, gen: e.gen}, true
 }
 
+// EndedTags appends to dst the tags of the connections that ended since
+// the last call (in any call that ends connections: Add, AddBatch,
+// Advance, Flush), and returns it. Connections without a tag are left
+// out. A connection can end without a record: after an active-timeout cut
+// it may see no packet before it goes idle.
+func (t *Table) EndedTags(dst []uint32) []uint32 {
+	dst = append(dst, t.ended...)
+	t.ended = t.ended[:0]
+	return dst
+}
+
 // SetTag tags connection c: every record of c from now on carries tag in
 // [Record.Tag], until the connection ends. It does nothing when c has
 // ended since Last returned it.

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/ipfixweb/ipfixweb/protocol/packet"
@@ -128,4 +129,45 @@ func mustProtocols(tb testing.TB, names ...string) ProtocolSet {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+// EndedTags reports each tagged connection once, when it ends: on idle
+// timeout (also after an active-timeout cut that left it without a
+// record), on close, and on Flush.
+func TestEndedTags(t *testing.T) {
+	cfg := Config{IdleTimeout: 30e9, ActiveTimeout: 10e9}
+	table := NewTable(cfg)
+	var recs []Record
+	var ended []uint32
+	add := func(p packet.Packet, tag uint32) {
+		recs = table.Add(&p, recs)
+		if c, ok := table.Last(); ok && tag != 0 {
+			table.SetTag(c, tag)
+		}
+		ended = table.EndedTags(ended)
+	}
+	add(udp(baseMS, client, 40001, server, 53, 70), 1)      // idles out
+	add(udp(baseMS+9000, client, 40002, server, 53, 70), 2) // cut, then idles out
+	add(tcp(baseMS+9500, client, 40003, server, 80, flagRA, 40), 3)
+	add(udp(baseMS+9600, client, 40004, server, 53, 70), 0) // no tag: never reported
+	add(udp(baseMS+9700, client, 40005, server, 53, 70), 5) // ends at Flush
+	if len(ended) != 0 {
+		t.Fatalf("ended %v before any end", ended)
+	}
+	add(udp(baseMS+20000, client, 40006, server, 53, 70), 6) // cuts 2, closes 3
+	want := []uint32{3}
+	if !slices.Equal(ended, want) {
+		t.Errorf("after the cut: ended %v, want %v", ended, want)
+	}
+	recs = table.Advance(ms(baseMS+45000), recs) // 1, 2 (no record), 4, 5 idle
+	ended = table.EndedTags(ended)
+	recs = table.Flush(EndForced, recs)
+	ended = table.EndedTags(ended)
+	slices.Sort(ended)
+	if want := []uint32{1, 2, 3, 5, 6}; !slices.Equal(ended, want) {
+		t.Errorf("ended %v, want %v", ended, want)
+	}
+	if got := table.EndedTags(nil); len(got) != 0 {
+		t.Errorf("reported again: %v", got)
+	}
 }

@@ -76,6 +76,9 @@ func (t *Table) release(i uint32) {
 	case e.state&stClosed != 0:
 		t.timerRemove(&t.closed, i)
 	}
+	if e.tag != 0 {
+		t.ended = append(t.ended, e.tag)
+	}
 	e.state = 0
 	e.gen++
 	e.idleNext = t.free

@@ -50,6 +50,7 @@ type Table struct {
 	lastFrom uint8
 	lastNew  bool
 	lastOK   bool
+	ended    []uint32 // tags of connections ended since EndedTags
 }
 
 // NewTable returns an empty table set up by cfg.
@@ -146,6 +147,9 @@ func (t *Table) Flush(reason EndReason, out []Record) []Record {
 			r = EndOfFlow
 		}
 		out = t.emit(e, r, out)
+		if e.tag != 0 {
+			t.ended = append(t.ended, e.tag)
+		}
 	}
 	out = t.flushFragments(reason, out)
 

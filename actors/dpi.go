@@ -1,0 +1,78 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/ipfixweb/ipfixweb/protocol/dpi"
+)
+
+// dpiBatch carries the segments of one flow that one shard batch brought
+// to the flow's DPI actor, and comes back to the shard as a [dpiReturned]
+// once the actor has read them. The payloads alias the reader's batches
+// (refs), which the shard acknowledges only when every dpiBatch that
+// points into them has come back or can no longer be read.
+type dpiBatch struct {
+	conn, gen uint32 // the shard's connection slot
+
+	// Set by the shard.
+	First bool         // the flow's first batch: Info describes it
+	Info  dpi.FlowInfo // valid when First
+	Segs  []dpi.Segment
+	End   bool // the flow ended or must give way: conclude now
+
+	// Set by the actor.
+	Done    bool        // the actor concluded and stops
+	Verdict dpi.Verdict // valid when Done
+
+	// Owned by the shard: the reader batches Segs points into, and
+	// whether they were already released for this dpiBatch.
+	refs     []*packetBatch
+	released bool
+}
+
+// dpiReturned is a dpiBatch on its way back to the shard.
+type dpiReturned dpiBatch
+
+// dpiFailed tells a shard that the DPI actor of a connection panicked.
+type dpiFailed struct {
+	who    *actor.PID
+	reason any
+}
+
+// dpiActor classifies one flow with a [dpi.Session]: it reads the
+// segments the shard sends, in order, and reports to the shard when the
+// session is done or the shard asks it to conclude, then stops. A panic
+// in a dissector stops only this actor: its shard supervises it and
+// exports the flow as Unknown.
+type dpiActor struct {
+	shard *actor.PID
+	cfg   dpi.Config
+	sess  *dpi.Session
+	done  bool
+}
+
+func (a *dpiActor) Receive(c actor.Context) {
+	m, ok := c.Message().(*dpiBatch)
+	if !ok || a.done {
+		return
+	}
+	if m.First {
+		a.sess = dpi.NewSession(a.cfg, m.Info)
+	}
+	done := false
+	for i := range m.Segs {
+		if a.sess.Add(&m.Segs[i]) {
+			done = true
+			break
+		}
+	}
+	if done || m.End {
+		m.Done, m.Verdict = true, a.sess.Verdict()
+		a.sess, a.done = nil, true
+	}
+	finished := m.Done
+	c.Send(a.shard, (*dpiReturned)(m)) // m is the shard's from here on
+	if finished {
+		c.Stop(c.Self())
+	}
+}

@@ -1,0 +1,183 @@
+package actors
+
+import (
+	"net/netip"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/ipfixweb/ipfixweb/protocol/flow"
+)
+
+// flush sends the batches filled during a shard batch, gives queued
+// connections an actor while the limit allows, and makes room for the
+// rest.
+func (d *shardDPI) flush(c actor.Context) {
+	for _, i := range d.touched {
+		k := &d.conns[i]
+		if k.run != nil && k.run.cur != nil && (k.state == connLive || k.state == connEnding) {
+			d.send(c, i)
+		}
+	}
+	d.touched = d.touched[:0]
+	d.spawnQueued(c)
+	d.evict(c)
+}
+
+// send hands connection i's filled batch to its actor.
+func (d *shardDPI) send(c actor.Context, i uint32) {
+	run := d.conns[i].run
+	m := run.cur
+	run.cur = nil
+	m.First = run.first
+	if run.first {
+		m.Info, run.first = run.info, false
+	}
+	run.inflight = append(run.inflight, m)
+	c.Send(run.pid, m)
+}
+
+// spawnQueued gives the oldest queued connections an actor each while
+// fewer than the limit are live.
+func (d *shardDPI) spawnQueued(c actor.Context) {
+	for d.live < d.limit {
+		t, ok := d.queue.pop()
+		if !ok {
+			return
+		}
+		k := &d.conns[t.conn]
+		if k.gen != t.gen || k.state != connQueued {
+			continue
+		}
+		d.queued--
+		run := k.run
+		run.pid = c.SpawnPrefix(d.props, "dpi")
+		d.byPID[run.pid.Id] = t.conn
+		d.live++
+		d.spawned++
+		d.peak = max(d.peak, d.live)
+		d.order.push(t)
+		k.state = connLive
+		if run.endAsked {
+			d.conclude(t.conn)
+		}
+		d.batch(t.conn)
+		d.send(c, t.conn)
+	}
+}
+
+// evict tells the actors that have run longest to conclude, one for each
+// queued connection that no concluding actor makes room for.
+func (d *shardDPI) evict(c actor.Context) {
+	for d.queued > d.ending {
+		t, ok := d.order.pop()
+		if !ok {
+			return
+		}
+		if k := &d.conns[t.conn]; k.gen != t.gen || k.state != connLive {
+			continue
+		}
+		d.conclude(t.conn)
+		d.send(c, t.conn)
+	}
+}
+
+// returned takes back a batch from an actor. When the actor concluded,
+// the connection has its verdict: its waiting records go to ready.
+func (d *shardDPI) returned(m *dpiBatch) {
+	d.release(m)
+	k := &d.conns[m.conn]
+	if k.gen != m.gen || k.run == nil || k.run.pid == nil {
+		return
+	}
+	run := k.run
+	for j, b := range run.inflight {
+		if b == m {
+			run.inflight = append(run.inflight[:j], run.inflight[j+1:]...)
+			break
+		}
+	}
+	if m.Done {
+		d.finish(m.conn, d.appOf(m.Verdict))
+	}
+	d.recycle(m)
+}
+
+// failed handles the panic of a DPI actor: its flow is Unknown.
+func (d *shardDPI) failed(m *dpiFailed) {
+	i, ok := d.byPID[m.who.Id]
+	if !ok {
+		return
+	}
+	d.failures++
+	d.finish(i, d.unknown)
+}
+
+// finish records the verdict of connection i, whose actor has stopped or
+// is stopping: the batches still on their way to it will not be read.
+func (d *shardDPI) finish(i uint32, app *flow.App) {
+	k := &d.conns[i]
+	run := k.run
+	if k.state == connEnding {
+		d.ending--
+	}
+	d.live--
+	delete(d.byPID, run.pid.Id)
+	for _, m := range run.inflight {
+		d.release(m) // dropped by the stopped actor; left to the collector
+	}
+	for j := range run.waiting {
+		run.waiting[j].App = app
+	}
+	d.ready = append(d.ready, run.waiting...)
+	d.waiting -= len(run.waiting)
+	k.app, k.state, k.run = app, connDone, nil
+	*run = dpiRun{inflight: run.inflight[:0], waiting: run.waiting[:0]}
+	clear(run.waiting[:cap(run.waiting)])
+	d.runs = append(d.runs, run)
+	if k.ended {
+		d.freeConn(i)
+	}
+}
+
+// release gives back the reader batches m points into, once.
+func (d *shardDPI) release(m *dpiBatch) {
+	if m.released {
+		return
+	}
+	m.released = true
+	for _, b := range m.refs {
+		b.dpiRefs--
+	}
+	m.refs = m.refs[:0]
+}
+
+// recycle keeps a batch that came back for reuse.
+func (d *shardDPI) recycle(m *dpiBatch) {
+	clear(m.Segs)
+	*m = dpiBatch{Segs: m.Segs[:0], refs: m.refs[:0]}
+	d.batches = append(d.batches, m)
+}
+
+// tickets is a FIFO of connection tickets.
+type tickets struct {
+	items []ticket
+	head  int
+}
+
+func (q *tickets) push(t ticket) { q.items = append(q.items, t) }
+
+func (q *tickets) pop() (ticket, bool) {
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+		return ticket{}, false
+	}
+	t := q.items[q.head]
+	q.head++
+	if q.head > 64 && q.head*2 > len(q.items) {
+		n := copy(q.items, q.items[q.head:])
+		q.items, q.head = q.items[:n], 0
+	}
+	return t, true
+}
+
+func netipPort(a netip.Addr, port uint16) netip.AddrPort { return netip.AddrPortFrom(a, port) }
