@@ -187,7 +187,7 @@ func (d *shardDPI) add(i uint32, p *packet.Packet, b *packetBatch, dir dpi.Dir) 
 	}
 	m := d.batch(i)
 	m.Segs = append(m.Segs, dpi.Segment{Dir: dir, Time: p.Time, Seq: p.TCPSeq,
-		Flags: uint8(p.TCPFlags) & (dpi.FlagFIN | dpi.FlagSYN | dpi.FlagRST),
+		Flags:   uint8(p.TCPFlags) & (dpi.FlagFIN | dpi.FlagSYN | dpi.FlagRST),
 		Payload: p.Payload})
 	if len(p.Payload) > 0 && (len(m.refs) == 0 || m.refs[len(m.refs)-1] != b) {
 		m.refs = append(m.refs, b)
