@@ -95,6 +95,9 @@ type inspector struct {
 
 	messages, templates, records, options, warnings int
 	line                                            bytes.Buffer // one JSON record
+	// apps maps applicationId values (raw octets) to the applicationName
+	// RFC 6759 options records gave them so far.
+	apps map[string]string
 }
 
 // message prints one message and reports its warnings on stderr.
@@ -172,9 +175,50 @@ func (p *inspector) record(r *ipfix.Record) {
 		kind = "options record"
 	}
 	fmt.Fprintf(p.w, "    %s at offset %d (template %d)\n", kind, r.Offset, r.TemplateID)
-	for _, f := range r.Fields {
-		fmt.Fprintf(p.w, "      %s%s = %s\n", scope(f.Scope), f.Name, textValue(&f))
+	if r.Options() {
+		p.learnApp(r)
 	}
+	for _, f := range r.Fields {
+		v := textValue(&f)
+		if f.IE == ieApplicationID {
+			v += p.appText(f.Raw)
+		}
+		fmt.Fprintf(p.w, "      %s%s = %s\n", scope(f.Scope), f.Name, v)
+	}
+}
+
+// ieApplicationID is applicationId (RFC 6759).
+var ieApplicationID = ipfix.IE{ID: 95}
+
+// learnApp keeps the name an RFC 6759 options record gives an
+// applicationId.
+func (p *inspector) learnApp(r *ipfix.Record) {
+	id, okID := r.Field("applicationId")
+	name, okName := r.Field("applicationName")
+	if !okID || !okName || !id.Scope {
+		return
+	}
+	if p.apps == nil {
+		p.apps = map[string]string{}
+	}
+	p.apps[string(id.Raw)], _ = name.Value.(string)
+}
+
+// appText explains an applicationId value: its classification engine,
+// its selector and, when an options record named it, its name.
+func (p *inspector) appText(raw []byte) string {
+	if len(raw) < 2 || len(raw) > 9 {
+		return ""
+	}
+	var sel uint64
+	for _, c := range raw[1:] {
+		sel = sel<<8 | uint64(c)
+	}
+	s := fmt.Sprintf(" (engine %d, selector %d", raw[0], sel)
+	if name, ok := p.apps[string(raw)]; ok {
+		s += ": " + strconv.Quote(name)
+	}
+	return s + ")"
 }
 
 // summary prints the totals.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipfixweb/ipfixweb/protocol/dpi"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 	"github.com/ipfixweb/ipfixweb/protocol/ipfix"
 )
@@ -86,7 +87,8 @@ func TestInspectText(t *testing.T) {
 		"      flowStartMilliseconds = 1234567890000 (2009-02-13T23:31:30Z)\n",
 		"      flowStartNanoseconds = 1969-12-31T01:00:00Z\n",
 		"      applicationName = \"HTTP\"\n",
-		"      applicationId = 0600000007\n",
+		"      applicationId = 0600000007 (engine 6, selector 7)\n",
+		"      scope applicationId = 0600000007 (engine 6, selector 7: \"HTTP\")\n",
 		"    options record at offset ",
 		"      scope informationElementId = 1\n",
 		"      informationElementName = \"reverseOctetDeltaCount\"\n",
@@ -210,3 +212,66 @@ func TestInspectErrors(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// inspect names the DPI elements of a converted file: IANA ones from its
+// registry, enterprise ones from the RFC 5610 type records in the file
+// (without them they are only "e<pen>id<id>"), and it names each
+// applicationId from the RFC 6759 options records.
+func TestInspectDPI(t *testing.T) {
+	in := filepath.Join(shared(t, "bugcases"), "B24-tls-clienthello-split.pcap")
+	out := filepath.Join(t.TempDir(), "b24.ipfix")
+	if code, _, stderr := convert(t, "-q", "--dpi", "-o", out, in); code != 0 {
+		t.Fatalf("convert exit %d: %s", code, stderr)
+	}
+	code, text, errOut := inspect(out)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"      tlsServerName (32473/1), variable length\n",
+		"      tlsJA4 (32473/5), variable length\n",
+		"      scope informationElementId = 1\n",
+		"      informationElementName = \"tlsServerName\"\n",
+		"      applicationId = 060000005b (engine 6, selector 91: \"TLS\")\n",
+		"      applicationName = \"TLS\"\n",
+		"      tlsServerName = \"www.example.org\"\n",
+		"      tlsClientALPN = \"h2,http/1.1\"\n",
+		"      tlsVersion = 772\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	_, js, _ := inspect("--json", out)
+	if !strings.Contains(js, `"applicationName":"TLS","tlsServerName":"api.example.com",`+
+		`"tlsVersion":772,"tlsClientALPN":"h2,http/1.1"`) {
+		t.Errorf("JSON lacks the DPI elements by name:\n%s", js)
+	}
+
+	// The same record without type records: the names came from them.
+	bare := filepath.Join(t.TempDir(), "bare.ipfix")
+	var data []byte
+	enc := ipfix.NewEncoder(ipfix.EncoderConfig{}, func(m []byte) error {
+		data = append(data, m...)
+		return nil
+	})
+	r := flow.Record{Key: flow.Key{Src: netip.MustParseAddr("192.0.2.10"),
+		Dst: netip.MustParseAddr("198.51.100.20"), SrcPort: 40241, DstPort: 443, Proto: 6},
+		Fwd:       flow.Counters{Start: 1700000000000e6, End: 1700000000040e6, Packets: 4, Octets: 1595},
+		EndReason: flow.EndForced, App: &flow.App{Name: "TLS", ID: 91,
+			Meta: &dpi.Meta{TLS: dpi.TLSMeta{ServerName: "www.example.com"}}}}
+	if err := enc.Add(&r); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bare, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, js, _ = inspect("--json", bare)
+	if !strings.Contains(js, `"e32473id1":"7777772e6578616d706c652e636f6d"`) ||
+		strings.Contains(js, "tlsServerName") {
+		t.Errorf("without type records: %s", js)
+	}
+}

@@ -117,3 +117,30 @@ func TestChecksPassAndFail(t *testing.T) {
 		t.Error("the strict decoder took a repeated message")
 	}
 }
+
+// Values that read like reports ("Unknown" is nDPI's name for what it
+// could not classify) are data, not problems.
+func TestIPFIXDumpValuesAreNotProblems(t *testing.T) {
+	Tool(t, "ipfixDump", "libfixbuf-tools")
+	var msgs [][]byte
+	enc := ipfix.NewEncoder(ipfix.EncoderConfig{NameApps: true}, func(m []byte) error {
+		msgs = append(msgs, append([]byte(nil), m...))
+		return nil
+	})
+	for i, name := range []string{"Unknown", "Error: warning, illegal value expected"} {
+		r := flow.Record{Key: flow.Key{Src: netip.MustParseAddr("192.0.2.1"),
+			Dst: netip.MustParseAddr("192.0.2.2"), SrcPort: uint16(1000 + i), DstPort: 53, Proto: 17},
+			Fwd:       flow.Counters{Start: 1700000000e9, End: 1700000001e9, Packets: 2, Octets: 120},
+			EndReason: flow.EndIdle, App: &flow.App{Name: name, ID: uint32(i)}}
+		if err := enc.Add(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	file := write(t, "apps.ipfix", msgs...)
+	if errs := failures(t, func(tb testing.TB) { IPFIXDump(tb, file, Count(Decode(t, file))) }); len(errs) > 0 {
+		t.Errorf("reported: %s", strings.Join(errs, "\n"))
+	}
+}
