@@ -40,6 +40,7 @@ type exportBody struct {
 	PcapFiles     *[]string        `json:"pcap_files"`
 	OutputPath    *string          `json:"output_path"`
 	DPI           *bool            `json:"DPI"`
+	DPIBudget     *int             `json:"dpi_budget"`
 	AnalysisList  *[]string        `json:"analysis_list"`
 	Biflow        *bool            `json:"biflow"`
 	IdleTimeout   *json.RawMessage `json:"idle_timeout"`
@@ -51,6 +52,7 @@ type exportBody struct {
 const (
 	maxFiles      = 10000
 	maxTimeout    = 7 * 24 * time.Hour
+	maxDPIBudget  = 10000
 	maxKeyLength  = 200
 	defaultIdle   = flow.DefaultIdleTimeout
 	defaultActive = flow.DefaultActiveTimeout
@@ -103,6 +105,12 @@ func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
 	}
 	if b.DPI != nil {
 		r.DPI = *b.DPI
+	}
+	if b.DPIBudget != nil {
+		if *b.DPIBudget < 1 || *b.DPIBudget > maxDPIBudget {
+			return r, bad("dpi_budget", "must be 1 to %d packets", maxDPIBudget)
+		}
+		r.DPIBudget = *b.DPIBudget
 	}
 	if b.Biflow != nil {
 		r.Biflow = *b.Biflow
@@ -191,6 +199,8 @@ func typeName(goType string) string {
 		return "a string"
 	case "bool":
 		return "true or false"
+	case "int":
+		return "a whole number"
 	}
 	return goType
 }

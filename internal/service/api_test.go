@@ -14,6 +14,7 @@ import (
 	"github.com/ipfixweb/ipfixweb/internal/ipfixcheck"
 	"github.com/ipfixweb/ipfixweb/internal/synth"
 	"github.com/ipfixweb/ipfixweb/internal/task"
+	"github.com/ipfixweb/ipfixweb/protocol/ipfix"
 )
 
 // slow makes every task's reader pause at each slice of input, so tests
@@ -34,7 +35,8 @@ func slow(pause time.Duration) (func(*actors.Spec), func()) {
 // The original request, followed to the end, gives an output that
 // decodes and matches the status the task reports.
 func TestEndToEnd(t *testing.T) {
-	n := startNode(t, Config{})
+	var budget atomic.Int64
+	n := startNode(t, Config{Tune: func(s *actors.Spec) { budget.Store(int64(s.DPIBudget)) }})
 	in := n.capture("office.pcap", synth.Config{Seed: 1, Packets: 20000})
 	inputs := []string{in}
 	if corpus, err := filepath.Abs("../../../shared/corpus/pcap/ndpi_1kxun.pcap"); err == nil {
@@ -47,7 +49,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	out := n.outPath("office.ipfix")
-	code, resp := n.submit(body(inputs, out, "DPI", true))
+	code, resp := n.submit(body(inputs, out, "DPI", true, "dpi_budget", 16))
 	if code != 202 || resp["status"] != "queued" || resp["task_id"] == "" {
 		t.Fatalf("submit: %d %v", code, resp)
 	}
@@ -80,6 +82,10 @@ func TestEndToEnd(t *testing.T) {
 		tk.Summary.Packets != p.Packets {
 		t.Errorf("%d records in the file; output %+v summary %+v", len(recs), tk.Output, tk.Summary)
 	}
+	checkApplications(t, tk, recs)
+	if budget.Load() != 16 {
+		t.Errorf("dpi_budget 16 reached the task as %d", budget.Load())
+	}
 	var packets uint64
 	for _, r := range recs {
 		f, _ := r.Field("packetDeltaCount")
@@ -93,6 +99,36 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if left := tempFiles(t, n.out); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// checkApplications checks what "DPI": true gives: every record has an
+// application, the summary's top applications count them, most flows
+// first, and no inspection failed.
+func checkApplications(t *testing.T, tk *task.Task, recs []*ipfix.Record) {
+	t.Helper()
+	flows := map[string]uint64{}
+	for _, r := range recs {
+		f, ok := r.Field("applicationName")
+		if !ok {
+			t.Fatalf("a record without applicationName: %v", r.Fields)
+		}
+		flows[f.Value.(string)]++
+	}
+	top := tk.Summary.TopApplications
+	if len(top) < 3 || tk.Progress.DPIFailures != 0 {
+		t.Fatalf("top applications %+v, %d DPI failures", top, tk.Progress.DPIFailures)
+	}
+	for i, a := range top {
+		if a.Flows != flows[a.Name] || i > 0 && a.Flows > top[i-1].Flows {
+			t.Errorf("top applications %+v; the file has %v", top, flows)
+			break
+		}
+	}
+	for _, name := range []string{"TLS", "DNS", "HTTP"} {
+		if flows[name] == 0 {
+			t.Errorf("no %s flow among %v", name, flows)
+		}
 	}
 }
 

@@ -165,8 +165,9 @@ func specFor(policy *pathpolicy.Policy, shards int, tune func(*actors.Spec)) fun
 			},
 			Meter: flow.Config{IdleTimeout: r.Idle(), ActiveTimeout: r.Active(), Biflow: r.Biflow,
 				Protocols: protos},
-			DPI:    r.DPI,
-			Shards: shards,
+			DPI:       r.DPI,
+			DPIBudget: r.DPIBudget,
+			Shards:    shards,
 		}
 		if tune != nil {
 			tune(&spec)

@@ -41,9 +41,12 @@ func (s Status) Valid() bool {
 // timeouts filled in, the analysis list lower-cased and in its given
 // order.
 type Request struct {
-	PcapFiles    []string `json:"pcap_files"`
-	OutputPath   string   `json:"output_path"`
-	DPI          bool     `json:"DPI"`
+	PcapFiles  []string `json:"pcap_files"`
+	OutputPath string   `json:"output_path"`
+	DPI        bool     `json:"DPI"`
+	// DPIBudget is how many packets with payload DPI reads per flow at
+	// most; 0 means the default.
+	DPIBudget    int      `json:"dpi_budget,omitempty"`
 	AnalysisList []string `json:"analysis_list,omitempty"`
 	Biflow       bool     `json:"biflow"`
 	// IdleTimeout and ActiveTimeout are in seconds, as in the API.
