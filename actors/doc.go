@@ -3,6 +3,7 @@
 //	task            progress, cancel, the end of the task
 //	 ├─ reader      opens each capture in turn, decodes, hashes packets to shards
 //	 ├─ shard/0..N  flow tables on the capture clock
+//	 │   └─ dpi     with DPI, one per flow while it is being classified
 //	 └─ writer      IPFIX encoding into a temporary file, renamed when complete
 //
 // Packets and records travel in batches. Each sender holds at most a fixed
@@ -10,6 +11,13 @@
 // with its acknowledgement to be reused, so memory stays flat whatever the
 // size of the input. The end of input travels down the same path as the
 // data, so every flow is flushed before the writer closes the file.
+//
+// With DPI, each shard spawns an actor per TCP or UDP connection at its
+// first payload and supervises it (see the shard's DPI bookkeeping): the
+// actor reads the connection's first payloads in the reader's batches,
+// which go back to the reader only once the actors are done with them;
+// it reports its verdict and stops, and a record that ends first waits
+// for that verdict. A panic in a dissector stops only its actor.
 //
 // [Run] is the entry point for callers that want a result; a supervisor
 // spawns [TaskProps] as its child and receives [TaskFinished].

@@ -14,6 +14,12 @@ import (
 	"github.com/ipfixweb/ipfixweb/protocol/packet"
 )
 
+// IP protocols whose payloads DPI reads.
+const (
+	protoTCP = 6
+	protoUDP = 17
+)
+
 // framesPerPump bounds the work of one reader message so that acks, stops
 // and progress requests get through between slices.
 const framesPerPump = 4096
@@ -130,7 +136,9 @@ func (r *reader) meter() (int, bool) {
 	p.Interface = fr.Interface
 	shard := flow.ShardOf(&p, len(r.shards))
 	b := r.filling[shard]
-	if r.spec.DPI && len(p.Payload) > 0 {
+	// Only TCP and UDP payloads are inspected; the shard's DPI actors
+	// read them in this batch.
+	if r.spec.DPI && len(p.Payload) > 0 && (p.Proto == protoTCP || p.Proto == protoUDP) {
 		start := len(b.arena)
 		b.arena = append(b.arena, p.Payload...)
 		p.Payload = b.arena[start:len(b.arena):len(b.arena)]

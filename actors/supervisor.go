@@ -502,6 +502,9 @@ func (s *supervisor) end(c actor.Context, l *live, st task.Status, reason string
 		zap.Uint64("flows", t.Progress.Flows), zap.Uint64("records", t.Progress.RecordsWritten),
 		zap.Uint64("bad_packets", t.Progress.BadPackets), zap.Int("file_errors", len(t.Errors)),
 		zap.Float64("seconds", secs)}
+	if t.Request.DPI {
+		fields = append(fields, zap.Uint64("dpi_failures", t.Progress.DPIFailures))
+	}
 	if reason != "" {
 		fields = append(fields, zap.String("reason", reason))
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/ipfixweb/ipfixweb/protocol/dpi"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 )
 
@@ -181,3 +182,47 @@ func (q *tickets) pop() (ticket, bool) {
 }
 
 func netipPort(a netip.Addr, port uint16) netip.AddrPort { return netip.AddrPortFrom(a, port) }
+
+// open takes a free connection slot and returns its tag.
+func (d *shardDPI) open() uint32 {
+	if n := len(d.free); n > 0 {
+		i := d.free[n-1]
+		d.free = d.free[:n-1]
+		return i + 1
+	}
+	d.conns = append(d.conns, dpiConn{})
+	return uint32(len(d.conns))
+}
+
+func (d *shardDPI) freeConn(i uint32) {
+	k := &d.conns[i]
+	*k = dpiConn{gen: k.gen + 1}
+	d.free = append(d.free, i)
+}
+
+func (d *shardDPI) newRun() *dpiRun {
+	if n := len(d.runs); n > 0 {
+		r := d.runs[n-1]
+		d.runs = d.runs[:n-1]
+		return r
+	}
+	return &dpiRun{}
+}
+
+// appOf returns the App of a verdict. A port guess is not a DPI verdict:
+// it is exported as Unknown.
+func (d *shardDPI) appOf(v dpi.Verdict) *flow.App {
+	p := v.DPI()
+	switch {
+	case p == dpi.ProtoUnknown:
+		return d.unknown
+	case v.Meta != nil:
+		return &flow.App{Name: p.String(), ID: uint32(p), Meta: v.Meta}
+	}
+	a := d.apps[p]
+	if a == nil {
+		a = &flow.App{Name: p.String(), ID: uint32(p)}
+		d.apps[p] = a
+	}
+	return a
+}
