@@ -175,3 +175,32 @@ func TestDPIPanicStopsOnlyItsActor(t *testing.T) {
 type panicState struct{}
 
 func (panicState) Inspect(*dpi.Input, *dpi.Result) dpi.Status { panic("dissector bug") }
+
+// The list of live actors, oldest first, does not grow with the number
+// of flows the task inspects.
+func TestDPIOrderStaysSmall(t *testing.T) {
+	d := &shardDPI{live: 1}
+	for i := range uint32(10000) {
+		d.conns = append(d.conns, dpiConn{state: connLive})
+		d.remember(ticket{conn: i})
+		if i > 0 {
+			d.conns[i-1].state = connDone // only the newest is live
+		}
+	}
+	if n := len(d.order.items); n > 4+64+1 {
+		t.Errorf("%d tickets kept for one live actor", n)
+	}
+	live := 0
+	for {
+		tk, ok := d.order.pop()
+		if !ok {
+			break
+		}
+		if d.isLive(tk) {
+			live++
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d tickets of live actors, want the one", live)
+	}
+}

@@ -56,7 +56,7 @@ func (d *shardDPI) spawnQueued(c actor.Context) {
 		d.live++
 		d.spawned++
 		d.peak = max(d.peak, d.live)
-		d.order.push(t)
+		d.remember(t)
 		k.state = connLive
 		if run.endAsked {
 			d.conclude(t.conn)
@@ -64,6 +64,23 @@ func (d *shardDPI) spawnQueued(c actor.Context) {
 		d.batch(t.conn)
 		d.send(c, t.conn)
 	}
+}
+
+// remember adds t, just given an actor, to the order of eviction. Tickets
+// of actors that have concluded are dropped from time to time, so the
+// list stays a few times the number of live actors.
+func (d *shardDPI) remember(t ticket) {
+	d.order.push(t)
+	if d.order.len() > 4*d.live+64 {
+		d.order.keep(d.isLive)
+	}
+}
+
+// isLive reports whether t names a connection whose actor reads it and
+// was not told to conclude.
+func (d *shardDPI) isLive(t ticket) bool {
+	k := &d.conns[t.conn]
+	return k.gen == t.gen && k.state == connLive
 }
 
 // evict tells the actors that have run longest to conclude, one for each
@@ -74,7 +91,7 @@ func (d *shardDPI) evict(c actor.Context) {
 		if !ok {
 			return
 		}
-		if k := &d.conns[t.conn]; k.gen != t.gen || k.state != connLive {
+		if !d.isLive(t) {
 			continue
 		}
 		d.conclude(t.conn)
@@ -166,6 +183,20 @@ type tickets struct {
 }
 
 func (q *tickets) push(t ticket) { q.items = append(q.items, t) }
+
+func (q *tickets) len() int { return len(q.items) - q.head }
+
+// keep drops the tickets for which ok is false.
+func (q *tickets) keep(ok func(ticket) bool) {
+	n := 0
+	for _, t := range q.items[q.head:] {
+		if ok(t) {
+			q.items[n] = t
+			n++
+		}
+	}
+	q.items, q.head = q.items[:n], 0
+}
 
 func (q *tickets) pop() (ticket, bool) {
 	if q.head == len(q.items) {
