@@ -150,7 +150,7 @@ func TestUnreadableInputs(t *testing.T) {
 
 // Peak heap does not grow with the length of the input: a capture five
 // times longer, with the same number of flows alive at once, peaks at
-// about the same heap.
+// about the same heap, with DPI or without.
 func TestMemoryFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("converts 100 MB")
@@ -159,7 +159,7 @@ func TestMemoryFlat(t *testing.T) {
 	small := synthCapture(t, dir, synth.Config{Seed: 8, Bytes: 20 << 20})
 	large := synthCapture(t, dir, synth.Config{Seed: 8, Bytes: 100 << 20})
 	sys := newSystem(t)
-	peak := func(in string) uint64 {
+	peak := func(in string, dpi bool) uint64 {
 		runtime.GC()
 		var max uint64
 		stop := make(chan struct{})
@@ -178,20 +178,23 @@ func TestMemoryFlat(t *testing.T) {
 			}
 		}()
 		out := filepath.Join(t.TempDir(), "out.ipfix")
-		res := Run(context.Background(), sys, Spec{Inputs: []string{in}, Output: out,
+		res := Run(context.Background(), sys, Spec{Inputs: []string{in}, Output: out, DPI: dpi,
 			Meter: flow.Config{IdleTimeout: 2 * time.Second}}, 0, nil)
 		close(stop)
 		<-done
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
-		t.Logf("%s: %d packets, %d flows, peak heap %d MiB", filepath.Base(in), res.Packets,
-			res.Flows, max>>20)
+		t.Logf("%s, DPI %v: %d packets, %d flows, %d inspected, peak heap %d MiB",
+			filepath.Base(in), dpi, res.Packets, res.Flows, res.DPIFlows, max>>20)
 		return max
 	}
-	ps, pl := peak(small), peak(large)
-	if pl > ps*3/2+8<<20 {
-		t.Errorf("peak heap %d MiB for the large capture, %d MiB for the small one", pl>>20, ps>>20)
+	for _, dpi := range []bool{false, true} {
+		ps, pl := peak(small, dpi), peak(large, dpi)
+		if pl > ps*3/2+8<<20 {
+			t.Errorf("DPI %v: peak heap %d MiB for the large capture, %d MiB for the small one",
+				dpi, pl>>20, ps>>20)
+		}
 	}
 }
 
