@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ipfixweb/ipfixweb/protocol/dpi"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 )
 
@@ -80,6 +81,10 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add(bytes.Repeat([]byte{0x20}, 32), uint16(0), uint16(0x0800), uint8(58),
 		uint64(1<<63), int64(-82800e9), int64(0), string(make([]byte, 300)), uint8(3),
 		uint32(0))
+	// Half a millisecond short of a whole second rounds up; DPI metadata of
+	// the TLS group.
+	f.Add([]byte{}, uint16(40165), uint16(443), uint8(6), uint64(316),
+		int64(1234567889999999998), int64(90e6), "www.example.com", uint8(0x2a), uint32(91))
 	f.Fuzz(func(t *testing.T, addrs []byte, sport, dport uint16, proto uint8, octets uint64,
 		start, dur int64, app string, bits uint8, mpls uint32) {
 		r := baseRecord()
@@ -100,10 +105,17 @@ func FuzzRoundTrip(f *testing.F) {
 		if bits&2 != 0 {
 			r.App = &flow.App{Name: app, ID: mpls}
 		}
+		g, field := group(bits>>4&7), ""
+		if r.App != nil && bits&8 != 0 {
+			r.App.Meta, field = fuzzMeta(g, app)
+		}
 		if bits&4 != 0 {
 			r.MPLSTop = mpls & 0xffffff
 		}
 		out := encode(t, testConfig(1, 0), func(e *Encoder) error {
+			if err := e.DescribeEnterpriseElements(); err != nil {
+				return err
+			}
 			if err := e.Add(&r); !errors.Is(err, ErrRecord) && !errors.Is(err, ErrTooLarge) {
 				return err
 			}
@@ -123,12 +135,54 @@ func FuzzRoundTrip(f *testing.F) {
 			v["protocolIdentifier"] != uint64(proto) || v["octetDeltaCount"] != octets {
 			t.Fatalf("round trip of %+v gave %v", r, v)
 		}
-		if ms, ok := v["flowStartMilliseconds"]; ok && ms != uint64(start/1e6) {
+		// Times are rounded to the nearest millisecond.
+		if ms, ok := v["flowStartMilliseconds"]; ok && ms != (uint64(start)+5e5)/1e6 {
 			t.Fatalf("flowStartMilliseconds %v for %d ns", ms, start)
 		}
 		if r.App != nil && v["applicationName"] != app {
 			t.Fatalf("applicationName of %d octets, want %d", len(v["applicationName"].(string)),
 				len(app))
 		}
+		if field != "" && v[field] != app {
+			t.Fatalf("%s of group %d: %q, want %q", field, g, v[field], app)
+		}
+		if r.App != nil && r.App.Meta != nil {
+			checkGroupFields(t, g, v)
+		}
 	})
+}
+
+// fuzzMeta returns the metadata of group g with its first string set to s,
+// and the name of that string's element.
+func fuzzMeta(g group, s string) (*dpi.Meta, string) {
+	m := groupMeta(g)
+	switch g {
+	case groupHTTP:
+		m.HTTP.Host = s
+		return m, "httpRequestHost"
+	case groupTLS, groupQUIC:
+		m.TLS.ServerName = s
+		return m, "tlsServerName"
+	case groupDNS, groupDNSAnswer:
+		m.DNS.Name = s
+		return m, "dnsQueryName"
+	case groupSSH:
+		m.SSH.Client = s
+		return m, "sshClientSoftware"
+	case groupMail:
+		m.Mail.Banner = s
+		return m, "serverBanner"
+	}
+	return m, ""
+}
+
+// checkGroupFields checks that a decoded record has every element of
+// group g, by name.
+func checkGroupFields(tb testing.TB, g group, v map[string]any) {
+	tb.Helper()
+	for _, w := range groupValues(g) {
+		if _, ok := v[w.name]; !ok {
+			tb.Fatalf("group %d: no %s in %v", g, w.name, v)
+		}
+	}
 }
