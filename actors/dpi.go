@@ -34,10 +34,7 @@ type dpiBatch struct {
 type dpiReturned dpiBatch
 
 // dpiFailed tells a shard that the DPI actor of a connection panicked.
-type dpiFailed struct {
-	who    *actor.PID
-	reason any
-}
+type dpiFailed struct{ who *actor.PID }
 
 // dpiActor classifies one flow with a [dpi.Session]: it reads the
 // segments the shard sends, in order, and reports to the shard when the

@@ -92,9 +92,9 @@ func (s *shard) Receive(c actor.Context) {
 // [shardDPI.failed]), handled as a message in order with the actor's
 // earlier replies.
 func (s *shard) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
-	_ *actor.RestartStatistics, reason any, _ any) {
+	_ *actor.RestartStatistics, _ any, _ any) {
 	sup.StopChildren(child)
-	sys.Root.Send(s.self, &dpiFailed{who: child, reason: reason})
+	sys.Root.Send(s.self, &dpiFailed{who: child})
 }
 
 func (s *shard) meter(b *packetBatch) {

@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"net/netip"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/ipfixweb/ipfixweb/protocol/dpi"
@@ -26,9 +28,9 @@ const (
 type dpiConn struct {
 	gen   uint32 // bumped when the slot is freed
 	state uint8
-	ended bool      // the flow table ended the connection
-	syn   uint8     // bit d: seq[d] is direction d's SYN sequence number
-	seq   [2]uint32 //
+	ended bool  // the flow table ended the connection
+	syn   uint8 // bit d: seq[d] is direction d's SYN sequence number
+	seq   [2]uint32
 	app   *flow.App // the verdict, once known
 	run   *dpiRun   // while queued, live or ending
 }
@@ -157,7 +159,7 @@ func noteSYN(k *dpiConn, p *packet.Packet, dir dpi.Dir) {
 func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
 	k := &d.conns[i]
 	run := d.newRun()
-	src, dst := netipPort(p.Src, p.SrcPort), netipPort(p.Dst, p.DstPort)
+	src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
 	if dir == dpi.FromResponder {
 		src, dst = dst, src
 	}

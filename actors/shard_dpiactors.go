@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"net/netip"
-
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/ipfixweb/ipfixweb/protocol/dpi"
@@ -211,8 +209,6 @@ func (q *tickets) pop() (ticket, bool) {
 	}
 	return t, true
 }
-
-func netipPort(a netip.Addr, port uint16) netip.AddrPort { return netip.AddrPortFrom(a, port) }
 
 // open takes a free connection slot and returns its tag.
 func (d *shardDPI) open() uint32 {
