@@ -23,6 +23,7 @@ type Set struct {
 	flows      prometheus.Counter
 	records    prometheus.Counter
 	badPackets prometheus.Counter
+	dpiFailed  prometheus.Counter
 	duration   *prometheus.HistogramVec
 }
 
@@ -48,11 +49,13 @@ func New() *Set {
 	s.flows = counter("ipfixweb_flows_total", "Flow records produced by finished tasks.")
 	s.records = counter("ipfixweb_records_total", "Flow records written by finished tasks.")
 	s.badPackets = counter("ipfixweb_bad_packets_total", "Frames that did not decode as IP, in finished tasks.")
+	s.dpiFailed = counter("ipfixweb_dpi_failures_total",
+		"Flows whose inspection failed (a dissector panicked), in finished tasks; exported as Unknown.")
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ipfixweb_task_duration_seconds",
 		Help:    "Time from start to end of a task's run, by final state.",
 		Buckets: prometheus.ExponentialBuckets(0.01, 4, 10)}, []string{"state"})
 	s.Registry.MustRegister(s.tasks, s.finished, s.submitted, s.queue, s.packets, s.bytes, s.flows,
-		s.records, s.badPackets, s.duration,
+		s.records, s.badPackets, s.dpiFailed, s.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, st := range task.Statuses {
 		s.tasks.WithLabelValues(string(st))
@@ -96,4 +99,5 @@ func (s *Set) Finished(t *task.Task, seconds float64) {
 	s.flows.Add(float64(p.Flows))
 	s.records.Add(float64(p.RecordsWritten))
 	s.badPackets.Add(float64(p.BadPackets))
+	s.dpiFailed.Add(float64(p.DPIFailures))
 }

@@ -334,7 +334,8 @@ func TestHealthReadyMetrics(t *testing.T) {
 	text := str(resp["raw"])
 	for _, want := range []string{`ipfixweb_tasks_finished_total{state="completed"} 1`,
 		`ipfixweb_submissions_total{outcome="accepted"} 1`, "ipfixweb_packets_total 300",
-		"ipfixweb_queue_depth 0", "ipfixweb_task_duration_seconds_count{state=\"completed\"} 1"} {
+		"ipfixweb_queue_depth 0", "ipfixweb_task_duration_seconds_count{state=\"completed\"} 1",
+		"ipfixweb_dpi_failures_total 0"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)
 		}
