@@ -58,9 +58,11 @@ func TestDPIMatchesModel(t *testing.T) {
 					}
 				}
 			}
-			if res.DPIFailures != 0 || res.DPIActors != 0 || res.DPIFlows == 0 {
-				t.Errorf("DPI figures: %d failures, %d actors left, %d flows inspected",
-					res.DPIFailures, res.DPIActors, res.DPIFlows)
+			if res.DPIFailures != 0 || res.DPIActors != 0 || res.DPIFlows == 0 ||
+				res.DPITracked != 0 {
+				t.Errorf("DPI figures: %d failures, %d actors left, %d flows inspected, "+
+					"%d connections still tracked", res.DPIFailures, res.DPIActors, res.DPIFlows,
+					res.DPITracked)
 			}
 			if n := liveActors(sys, "/dpi"); n != 0 {
 				t.Errorf("%d DPI actors alive after the task", n)
@@ -95,8 +97,9 @@ func TestDPIActorsBounded(t *testing.T) {
 			if res.DPIPeak > tc.limit || res.DPIPeak == 0 {
 				t.Errorf("peak %d live DPI actors, limit %d", res.DPIPeak, tc.limit)
 			}
-			if res.DPIActors != 0 {
-				t.Errorf("%d DPI actors live at the end", res.DPIActors)
+			if res.DPIActors != 0 || res.DPITracked != 0 {
+				t.Errorf("%d DPI actors live, %d connections tracked at the end", res.DPIActors,
+					res.DPITracked)
 			}
 			if n := liveActors(sys, "/dpi"); n != 0 {
 				t.Errorf("%d DPI actors alive after the task", n)

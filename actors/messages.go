@@ -75,6 +75,7 @@ type shardProgress struct {
 	Skipped uint64
 
 	DPIActive   int    // live DPI actors
+	DPITracked  int    // connections with a DPI slot
 	DPIPeak     int    // most live DPI actors at once
 	DPIFlows    uint64 // DPI actors spawned: flows inspected
 	DPIFailures uint64 // DPI actors that panicked

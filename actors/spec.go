@@ -99,6 +99,7 @@ type Progress struct {
 	DPIFailures uint64 `json:"dpi_failures"` // flows whose inspection failed
 	DPIFlows    uint64 `json:"dpi_flows"`    // flows inspected (DPI actors spawned)
 	DPIActors   int    `json:"dpi_actors"`   // DPI actors alive now
+	DPITracked  int    `json:"dpi_tracked"`  // TCP and UDP connections the shards track for DPI
 	// DPIPeak is the sum over shards of the most DPI actors each had at
 	// once: at least the most the task had at once.
 	DPIPeak int `json:"dpi_peak"`

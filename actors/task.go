@@ -182,6 +182,7 @@ func (t *taskActor) progress() Progress {
 		p.Flows += s.Flows
 		p.Skipped += s.Skipped
 		p.DPIActors += s.DPIActive
+		p.DPITracked += s.DPITracked
 		p.DPIPeak += s.DPIPeak
 		p.DPIFlows += s.DPIFlows
 		p.DPIFailures += s.DPIFailures
