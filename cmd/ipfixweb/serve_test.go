@@ -200,7 +200,10 @@ func repeat(s string, n int) []string {
 	return out
 }
 
-func running(tk *task.Task) bool { return tk.Status == task.Running && tk.Progress.Packets > 0 }
+// running is true once the task has started. Waiting for its first
+// progress report as well (every 250 ms) lets a fast machine finish the
+// whole task first, or interrupt it while it publishes its output.
+func running(tk *task.Task) bool { return tk.Status == task.Running }
 func ended(tk *task.Task) bool   { return !tk.Status.Live() }
 
 // Killed in the middle of a task, the server restarts with every task it
