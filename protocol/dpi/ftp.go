@@ -88,11 +88,11 @@ func ftpAnnounced(f *FlowInfo, d Dir, ln []byte) (Expectation, bool) {
 	case passive && replyCode(ln, "227"):
 		port = ftpHostPort(ln[3:])
 	case passive && replyCode(ln, "229"):
-		port = ftpExtendedPort(ln[3:], 3)
+		port = ftpExtendedPort(ln[3:])
 	case !passive && hasPrefixFold(ln, "PORT "):
 		port = ftpHostPort(ln[5:])
 	case !passive && hasPrefixFold(ln, "EPRT "):
-		port = ftpExtendedPort(ln[5:], 2)
+		port = ftpExtendedPort(ln[5:])
 	}
 	if port == 0 {
 		return Expectation{}, false
@@ -129,28 +129,25 @@ func ftpHostPort(b []byte) uint16 {
 	return 0
 }
 
-// ftpExtendedPort reads the port of "(|||6446|)" (229 reply, field 3) or
-// "|1|192.0.2.1|6446|" (EPRT, field 2), RFC 2428: fields are separated by
-// the character that opens them.
-func ftpExtendedPort(b []byte, field int) uint16 {
-	if i := bytes.IndexByte(b, '('); i >= 0 && field == 3 {
+// ftpExtendedPort reads the port of "(|||6446|)" (a 229 reply) or
+// "|1|192.0.2.1|6446|" (EPRT), RFC 2428: fields are separated by the
+// character that opens them, and the port follows the third.
+func ftpExtendedPort(b []byte) uint16 {
+	if i := bytes.IndexByte(b, '('); i >= 0 {
 		b = b[i+1:]
-	} else {
-		b = bytes.TrimSpace(b)
 	}
+	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] < 33 || b[0] > 126 {
 		return 0
 	}
-	delim := b[0]
-	for f := 0; f < field; f++ {
-		i := bytes.IndexByte(b[1:], delim)
-		if i < 0 {
-			return 0
+	delim, seen, i := b[0], 0, 0
+	for ; i < len(b) && seen < 3; i++ {
+		if b[i] == delim {
+			seen++
 		}
-		b = b[i+1:]
 	}
-	v, end := ftpNumber(b, 1)
-	if end == 1 || end >= len(b) || b[end] != delim || v == 0 || v > 65535 {
+	v, end := ftpNumber(b, i)
+	if seen < 3 || end == i || end >= len(b) || b[end] != delim || v == 0 || v > 65535 {
 		return 0
 	}
 	return uint16(v)

@@ -2,8 +2,9 @@ package dpi
 
 // NTP (RFC 5905, and the control and private modes of RFC 1305 and
 // ntpd). Its header has no magic, so the dissector reads only flows with
-// port 123 at one end, and checks the version, mode and length: 48 bytes
-// for modes 1 to 5, plus extension fields and a MAC in whole words.
+// port 123 at one end, and checks the version, mode and length (48 bytes
+// for modes 1 to 5, plus extension fields and a MAC in whole words), and
+// that stratum, poll and precision are in their ranges.
 
 func ntpDissector() Dissector {
 	return Dissector{
@@ -43,8 +44,11 @@ func ntpPacket(b []byte) bool {
 	}
 	switch {
 	case mode >= 1 && mode <= 5: // symmetric, client, server, broadcast
-		stratum := b[1]
-		return len(b) >= ntpHeaderLen && (len(b)-ntpHeaderLen)%4 == 0 && stratum <= 16
+		// Stratum 0 to 16, poll exponent up to 17 (RFC 5905 §7.3), the
+		// clock precision a power of two from 2^-32 s to 1 s.
+		stratum, poll, precision := b[1], b[2], int8(b[3])
+		return len(b) >= ntpHeaderLen && (len(b)-ntpHeaderLen)%4 == 0 && stratum <= 16 &&
+			poll <= 17 && precision >= -32 && precision <= 0
 	case mode == 6: // control: the count says how much data follows
 		if len(b) < ntpControlHeader {
 			return false
