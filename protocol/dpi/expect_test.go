@@ -40,7 +40,7 @@ func TestExpectTable(t *testing.T) {
 				Responder: netip.AddrPortFrom(server, 2000)}, now: sec},
 		{name: "expired", size: 4, add: []Expectation{e(2000, 0)}, flow: flow(2000),
 			now: DefaultExpectTTL + 1},
-		{name: "before it was announced", size: 4, add: []Expectation{e(2000, 5 * sec)}, flow: flow(2000), now: sec},
+		{name: "before it was announced", size: 4, add: []Expectation{e(2000, 5*sec)}, flow: flow(2000), now: sec},
 		{name: "oldest dropped when full", size: 2, add: []Expectation{e(2000, 0), e(2001, 0), e(2002, 0)},
 			flow: flow(2000), now: sec},
 		{name: "newest kept when full", size: 2, add: []Expectation{e(2000, 0), e(2001, 0), e(2002, 0)},
