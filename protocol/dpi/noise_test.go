@@ -97,6 +97,19 @@ func samples(tb testing.TB) []sample {
 		tcp(ProtoTelnet, 23, c("\xff\xfd\x03\xff\xfb\x1f")),
 		udp(ProtoGTP, 40000, 2123, c(h(gtpCEcho))),
 		tcp(ProtoPPTP, 1723, c(h(pptpRequest))),
+		tcp(ProtoRDP, 3389, c(h(rdpRequest)), s(h(rdpConfirm))),
+		tcp(ProtoMySQL, 3306, s(h(mysqlHello))),
+		tcp(ProtoPostgreSQL, 5432, c(h(pgStartupMsg))),
+		udp(ProtoSTUN, 50000, 3478, c(h(stunRequest)), s(h(stunSuccess))),
+		udp(ProtoSyslog, 40000, 514, c("<34>Oct 11 22:14:15 mymachine su: 'su root' failed")),
+		udp(ProtoRadius, 40000, 1812, c(h(radiusRequest)), s(h(radiusAccept))),
+		tcp(ProtoDCERPC, 135, c(h(dcerpcBindBE)), s(h(dcerpcBindAck))),
+		udp(ProtoIPsec, 500, 500, c(h(ikeV2Init))),
+		udp(ProtoTFTP, 40000, 69, c("\x00\x01pxelinux.0\x00octet\x00")),
+		tcp(ProtoVNC, 5900, s("RFB 003.008\n"), c("RFB 003.008\n")),
+		udp(ProtoDropbox, 17500, 17500, c(dropboxHello)),
+		udp(ProtoSpotify, 57621, 57621, c(spotifyHello)),
+		tcp(ProtoMsSQLTDS, 1433, c(h(tdsPreloginMsg))),
 	}
 }
 
