@@ -30,4 +30,3 @@ var dropboxState inspectFunc = func(in *Input, res *Result) Status {
 	res.Set(ProtoDropbox)
 	return Final
 }
-
