@@ -29,7 +29,8 @@ func dcerpcCheck(_ *Input, b []byte, res *Result) Status {
 		return Continue
 	}
 	rep := b[4]
-	if b[0] != 5 || b[1] > 1 || b[2] > dcerpcMaxType || rep&0xee != 0 || b[5] > 3 || b[6] != 0 || b[7] != 0 {
+	if b[0] != 5 || b[1] > 1 || b[2] > dcerpcMaxType || rep&0xee != 0 || b[5] > 3 ||
+		b[6] != 0 || b[7] != 0 {
 		return Reject
 	}
 	var order binary.ByteOrder = binary.BigEndian

@@ -22,7 +22,8 @@ func TestDCERPC(t *testing.T) {
 		{name: "type 20", info: info, pkts: exchange(pkt{data: patched(t, dcerpcBindAck, 2, 20)})},
 		{name: "fragment shorter than the header", info: info,
 			pkts: exchange(pkt{data: string(unhex(t, "05000c0710000000 0800 0000 02000000"))})},
-		{name: "auth longer than the fragment", info: info, pkts: exchange(pkt{data: patched(t, dcerpcBindAck, 11, 2)})},
+		{name: "auth longer than the fragment", info: info,
+			pkts: exchange(pkt{data: patched(t, dcerpcBindAck, 11, 2)})},
 	}
 	checkFlows(t, dcerpcDissector(), tests)
 }

@@ -19,12 +19,15 @@ func TestDHCPv6(t *testing.T) {
 	info := flowInfo(IPProtoUDP, 546, 547)
 	tests := []flowCase{
 		{name: "solicit", info: info, pkts: datagrams(t, dhcpv6Solicit), want: ProtoDHCPV6},
-		{name: "information request", info: info, pkts: datagrams(t, dhcpv6Info), want: ProtoDHCPV6},
-		{name: "relay forward", info: flowInfo(IPProtoUDP, 547, 547), pkts: datagrams(t, dhcpv6Relay),
+		{name: "information request", info: info,
+			pkts: datagrams(t, dhcpv6Info), want: ProtoDHCPV6},
+		{name: "relay forward", info: flowInfo(IPProtoUDP,
+			547, 547), pkts: datagrams(t, dhcpv6Relay),
 			want: ProtoDHCPV6},
 		{name: "off the DHCPv6 ports", info: flowInfo(IPProtoUDP, 40000, 50000),
 			pkts: datagrams(t, dhcpv6Solicit)},
-		{name: "options one byte short", info: info, pkts: datagrams(t, dhcpv6Solicit[:len(dhcpv6Solicit)-2])},
+		{name: "options one byte short", info: info,
+			pkts: datagrams(t, dhcpv6Solicit[:len(dhcpv6Solicit)-2])},
 		{name: "options one byte long", info: info, pkts: datagrams(t, dhcpv6Solicit+"00")},
 		{name: "no options", info: info, pkts: datagrams(t, "01 10 08 74")},
 		{name: "message type 0", info: info, pkts: datagrams(t, "00"+dhcpv6Solicit[2:])},

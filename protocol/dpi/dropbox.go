@@ -24,7 +24,8 @@ const dropboxScan = 256
 
 var dropboxState inspectFunc = func(in *Input, res *Result) Status {
 	b := in.Payload
-	if len(b) < 2 || b[0] != '{' || !bytes.Contains(b[:min(len(b), dropboxScan)], []byte(`"host_int"`)) {
+	scan := b[:min(len(b), dropboxScan)]
+	if len(b) < 2 || b[0] != '{' || !bytes.Contains(scan, []byte(`"host_int"`)) {
 		return Reject
 	}
 	res.Set(ProtoDropbox)

@@ -8,8 +8,10 @@ const dropboxHello = `{"host_int": 123456789012345678, "version": [2, 0], "displ
 func TestDropbox(t *testing.T) {
 	info := flowInfo(IPProtoUDP, 17500, 17500)
 	tests := []flowCase{
-		{name: "LAN sync announcement", info: info, pkts: []pkt{{data: dropboxHello}}, want: ProtoDropbox},
-		{name: "off its port", info: flowInfo(IPProtoUDP, 40000, 40001), pkts: []pkt{{data: dropboxHello}}},
+		{name: "LAN sync announcement", info: info,
+			pkts: []pkt{{data: dropboxHello}}, want: ProtoDropbox},
+		{name: "off its port", info: flowInfo(IPProtoUDP,
+			40000, 40001), pkts: []pkt{{data: dropboxHello}}},
 		{name: "other JSON", info: info, pkts: []pkt{{data: `{"version": [2, 0]}`}}},
 	}
 	checkFlows(t, dropboxDissector(), tests)

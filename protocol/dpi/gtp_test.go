@@ -18,11 +18,14 @@ func TestGTP(t *testing.T) {
 	c := flowInfo(IPProtoUDP, 40000, 2123)
 	tests := []flowCase{
 		{name: "GTP-U echo", info: u, pkts: datagrams(t, gtpUEcho), want: ProtoGTP, app: ProtoGTPU},
-		{name: "GTPv2-C echo", info: c, pkts: datagrams(t, gtpCEcho), want: ProtoGTP, app: ProtoGTPC},
+		{name: "GTPv2-C echo", info: c,
+			pkts: datagrams(t, gtpCEcho), want: ProtoGTP, app: ProtoGTPC},
 		{name: "GTPv1-C", info: c, pkts: datagrams(t, gtpCv1), want: ProtoGTP, app: ProtoGTPC},
-		{name: "GTP prime", info: flowInfo(IPProtoUDP, 40000, 3386), pkts: datagrams(t, gtpPrimeEcho),
+		{name: "GTP prime", info: flowInfo(IPProtoUDP,
+			40000, 3386), pkts: datagrams(t, gtpPrimeEcho),
 			want: ProtoGTP, app: ProtoGTPPrime},
-		{name: "off the GTP ports", info: flowInfo(IPProtoUDP, 40000, 40001), pkts: datagrams(t, gtpUEcho)},
+		{name: "off the GTP ports", info: flowInfo(IPProtoUDP,
+			40000, 40001), pkts: datagrams(t, gtpUEcho)},
 		{name: "length one short", info: u, pkts: datagrams(t, "32010003 00000000 1234 0000")},
 		{name: "version 2 on the user plane port", info: u, pkts: datagrams(t, gtpCEcho)},
 		{name: "message type 0", info: c, pkts: datagrams(t, "40 00 0009 000001 00 03 0001 00 05")},

@@ -17,14 +17,18 @@ func TestIKE(t *testing.T) {
 	tests := []flowCase{
 		{name: "IKEv2 SA init", info: info, pkts: datagrams(t, ikeV2Init), want: ProtoIPsec},
 		{name: "IKEv1 main mode", info: info, pkts: datagrams(t, ikeV1Main), want: ProtoIPsec},
-		{name: "behind NAT, after a keepalive", info: natt, pkts: datagrams(t, "ff", "00000000"+ikeV2Init),
+		{name: "behind NAT, after a keepalive", info: natt,
+			pkts: datagrams(t, "ff", "00000000"+ikeV2Init),
 			want: ProtoIPsec},
-		{name: "off the IKE ports", info: flowInfo(IPProtoUDP, 40000, 40001), pkts: datagrams(t, ikeV2Init)},
-		{name: "no initiator SPI", info: info, pkts: datagrams(t, "0000000000000000"+ikeV2Init[16:])},
+		{name: "off the IKE ports", info: flowInfo(IPProtoUDP,
+			40000, 40001), pkts: datagrams(t, ikeV2Init)},
+		{name: "no initiator SPI", info: info,
+			pkts: datagrams(t, "0000000000000000"+ikeV2Init[16:])},
 		{name: "version 3.0", info: info, pkts: []pkt{{data: patched(t, ikeV2Init, 17, 0x30)}}},
 		{name: "length one long", info: info, pkts: []pkt{{data: patched(t, ikeV2Init, 27, 0x25)}}},
-		{name: "ESP only", info: natt, pkts: datagrams(t, "c0ffee01 00000001 0102030405060708", "c0ffee01 00000002 0102030405060708",
-			"c0ffee01 00000003 0102030405060708")},
+		{name: "ESP only", info: natt,
+			pkts: datagrams(t, "c0ffee01 00000001 0102030405060708", "c0ffee01 00000002 0102030405060708",
+				"c0ffee01 00000003 0102030405060708")},
 	}
 	checkFlows(t, ikeDissector(), tests)
 }

@@ -26,13 +26,15 @@ func TestKerberos(t *testing.T) {
 			pkts: exchange(pkt{data: "\x0e\x48\x41\x50\x50\x59\x43\x52"}, pkt{dir: 1, data: krbErr}),
 			want: ProtoKerberos},
 		{name: "AS-REQ over UDP", info: udp, pkts: []pkt{{data: asReq[4:]}}, want: ProtoKerberos},
-		{name: "off port 88", info: flowInfo(IPProtoTCP, 40000, 50000), pkts: exchange(pkt{data: asReq}),
+		{name: "off port 88", info: flowInfo(IPProtoTCP,
+			40000, 50000), pkts: exchange(pkt{data: asReq}),
 			want: ProtoKerberos},
 		{name: "pvno 4", info: tcp, pkts: exchange(pkt{data: patched(t, krbASReqTCP, 14, 4)})},
 		{name: "msg-type that is not the tag's", info: tcp,
 			pkts: exchange(pkt{data: patched(t, krbASReqTCP, 19, 11)})},
 		{name: "application tag 9", info: udp, pkts: []pkt{{data: "\x69" + asReq[5:]}}},
-		{name: "record mark of 3 bytes", info: tcp, pkts: exchange(pkt{data: "\x00\x00\x00\x03" + asReq[4:]})},
+		{name: "record mark of 3 bytes", info: tcp,
+			pkts: exchange(pkt{data: "\x00\x00\x00\x03" + asReq[4:]})},
 		{name: "an SNMP message", info: udp, pkts: datagrams(t, snmpV1Request)},
 	}
 	checkFlows(t, kerberosDissector(), tests)

@@ -20,18 +20,21 @@ func TestLDAP(t *testing.T) {
 	tests := []flowCase{
 		{name: "bind", info: tcp, pkts: exchange(pkt{data: string(unhex(t, ldapBind))},
 			pkt{dir: 1, data: string(unhex(t, ldapBindDone))}), want: ProtoLDAP},
-		{name: "bind in two segments", info: tcp, pkts: exchange(pkt{data: string(unhex(t, ldapBind))[:5]},
-			pkt{data: string(unhex(t, ldapBind))[5:]}), want: ProtoLDAP},
+		{name: "bind in two segments", info: tcp,
+			pkts: exchange(pkt{data: string(unhex(t, ldapBind))[:5]},
+				pkt{data: string(unhex(t, ldapBind))[5:]}), want: ProtoLDAP},
 		{name: "long-form lengths after client junk", info: tcp,
 			pkts: exchange(pkt{data: "\xf1\x36\x5c\xd0\xb0"}, pkt{dir: 1, data: string(unhex(t, ldapLongForm))}),
 			want: ProtoLDAP},
 		{name: "CLDAP search", info: udp, pkts: datagrams(t, ldapSearch), want: ProtoLDAP},
-		{name: "unbind", info: tcp, pkts: exchange(pkt{data: "\x30\x05\x02\x01\x03\x42\x00"}), want: ProtoLDAP},
+		{name: "unbind", info: tcp,
+			pkts: exchange(pkt{data: "\x30\x05\x02\x01\x03\x42\x00"}), want: ProtoLDAP},
 		{name: "CLDAP with a trailing byte", info: udp, pkts: datagrams(t, ldapSearch+"00")},
 		{name: "bind version 4", info: tcp, pkts: exchange(pkt{data: patched(t, ldapBind, 9, 4)})},
 		{name: "search scope 3", info: udp, pkts: []pkt{{data: patched(t, ldapSearch, 11, 3)}}},
 		{name: "an SNMP message", info: udp, pkts: datagrams(t, snmpV1Request)},
-		{name: "a Kerberos AS-REQ", info: udp, pkts: []pkt{{data: string(unhex(t, krbASReqTCP))[4:]}}},
+		{name: "a Kerberos AS-REQ", info: udp,
+			pkts: []pkt{{data: string(unhex(t, krbASReqTCP))[4:]}}},
 	}
 	checkFlows(t, ldapDissector(), tests)
 }

@@ -14,14 +14,18 @@ const (
 func TestMsSQL(t *testing.T) {
 	info := flowInfo(IPProtoTCP, 50000, 1433)
 	tests := []flowCase{
-		{name: "prelogin", info: info, pkts: exchange(pkt{data: string(unhex(t, tdsPreloginMsg))}), want: ProtoMsSQLTDS},
+		{name: "prelogin", info: info,
+			pkts: exchange(pkt{data: string(unhex(t, tdsPreloginMsg))}), want: ProtoMsSQLTDS},
 		{name: "prelogin answered", info: info,
 			pkts: exchange(pkt{dir: 1, data: patched(t, tdsPreloginMsg, 0, tdsResponse)}), want: ProtoMsSQLTDS},
 		{name: "off its port", info: flowInfo(IPProtoTCP, 50000, 50001),
 			pkts: exchange(pkt{data: string(unhex(t, tdsPreloginMsg))})},
-		{name: "option data past the packet", info: info, pkts: exchange(pkt{data: patched(t, tdsPreloginMsg, 10, 0x40)})},
-		{name: "no terminator", info: info, pkts: exchange(pkt{data: patched(t, tdsPreloginMsg, 33, 0x05)})},
-		{name: "SQL batch first", info: info, pkts: exchange(pkt{data: patched(t, tdsPreloginMsg, 0, 0x01)})},
+		{name: "option data past the packet", info: info,
+			pkts: exchange(pkt{data: patched(t, tdsPreloginMsg, 10, 0x40)})},
+		{name: "no terminator", info: info,
+			pkts: exchange(pkt{data: patched(t, tdsPreloginMsg, 33, 0x05)})},
+		{name: "SQL batch first", info: info,
+			pkts: exchange(pkt{data: patched(t, tdsPreloginMsg, 0, 0x01)})},
 	}
 	checkFlows(t, mssqlDissector(), tests)
 }

@@ -15,17 +15,23 @@ const (
 func TestMySQL(t *testing.T) {
 	info := flowInfo(IPProtoTCP, 50000, 3306)
 	tests := []flowCase{
-		{name: "handshake", info: info, pkts: exchange(pkt{dir: 1, data: string(unhex(t, mysqlHello))}),
+		{name: "handshake", info: info,
+			pkts: exchange(pkt{dir: 1, data: string(unhex(t, mysqlHello))}),
 			want: ProtoMySQL},
 		{name: "handshake in two segments", info: info,
 			pkts: exchange(pkt{dir: 1, data: string(unhex(t, mysqlHello))[:9]},
 				pkt{dir: 1, data: string(unhex(t, mysqlHello))[9:]}), want: ProtoMySQL},
-		{name: "host refused", info: info, pkts: exchange(pkt{dir: 1, data: string(unhex(t, mysqlHostDenied))}),
+		{name: "host refused", info: info,
+			pkts: exchange(pkt{dir: 1, data: string(unhex(t, mysqlHostDenied))}),
 			want: ProtoMySQL},
-		{name: "from the client", info: info, pkts: exchange(pkt{data: string(unhex(t, mysqlHello))})},
-		{name: "protocol 9", info: info, pkts: exchange(pkt{dir: 1, data: patched(t, mysqlHello, 4, 9)})},
-		{name: "filler not zero", info: info, pkts: exchange(pkt{dir: 1, data: patched(t, mysqlHello, 24, 1)})},
-		{name: "sequence 1", info: info, pkts: exchange(pkt{dir: 1, data: patched(t, mysqlHello, 3, 1)})},
+		{name: "from the client", info: info,
+			pkts: exchange(pkt{data: string(unhex(t, mysqlHello))})},
+		{name: "protocol 9", info: info,
+			pkts: exchange(pkt{dir: 1, data: patched(t, mysqlHello, 4, 9)})},
+		{name: "filler not zero", info: info,
+			pkts: exchange(pkt{dir: 1, data: patched(t, mysqlHello, 24, 1)})},
+		{name: "sequence 1", info: info,
+			pkts: exchange(pkt{dir: 1, data: patched(t, mysqlHello, 3, 1)})},
 	}
 	checkFlows(t, mysqlDissector(), tests)
 }

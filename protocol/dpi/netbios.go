@@ -177,7 +177,8 @@ func netbiosSession(in *Input, b []byte, res *Result) Status {
 		res.Set(ProtoNetBIOS)
 		nbKeep(called, res)
 		return Final
-	case b[0] == 0x82 && n == 0, b[0] == 0x83 && n == 1 && len(b) >= 5 && b[4] >= 0x80 && b[4] <= 0x8f:
+	case b[0] == 0x82 && n == 0,
+		b[0] == 0x83 && n == 1 && len(b) >= 5 && b[4] >= 0x80 && b[4] <= 0x8f:
 		// A response to a request the capture did not show: a few bytes,
 		// taken only on the session port. A lone keepalive (0x85) is too
 		// weak to tell.

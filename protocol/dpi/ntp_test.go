@@ -14,14 +14,17 @@ const (
 func TestNTP(t *testing.T) {
 	info := flowInfo(IPProtoUDP, 123, 123)
 	tests := []flowCase{
-		{name: "client and server", info: info, pkts: datagrams(t, ntpClient, "<"+ntpServer), want: ProtoNTP},
+		{name: "client and server", info: info,
+			pkts: datagrams(t, ntpClient, "<"+ntpServer), want: ProtoNTP},
 		{name: "client from an ephemeral port", info: flowInfo(IPProtoUDP, 50123, 123),
 			pkts: datagrams(t, ntpClient), want: ProtoNTP},
 		{name: "with a key id and MD5 digest", info: info,
 			pkts: datagrams(t, ntpClient+"00000001"+"00112233445566778899aabbccddeeff"), want: ProtoNTP},
-		{name: "control message", info: flowInfo(IPProtoUDP, 40000, 123), pkts: datagrams(t, ntpControl),
+		{name: "control message", info: flowInfo(IPProtoUDP,
+			40000, 123), pkts: datagrams(t, ntpControl),
 			want: ProtoNTP},
-		{name: "not on port 123", info: flowInfo(IPProtoUDP, 40000, 40001), pkts: datagrams(t, ntpClient)},
+		{name: "not on port 123", info: flowInfo(IPProtoUDP,
+			40000, 40001), pkts: datagrams(t, ntpClient)},
 		{name: "version 0", info: info, pkts: datagrams(t, "03"+ntpClient[2:])},
 		{name: "length not in words", info: info, pkts: datagrams(t, ntpClient+"00")},
 		{name: "stratum 200", info: info, pkts: datagrams(t, "23c8"+ntpClient[4:])},

@@ -116,7 +116,8 @@ func (s *openvpnState) packet(in *Input) ([]byte, bool) {
 
 func ovpnReset(op byte) bool {
 	switch op {
-	case ovpnResetClientV1, ovpnResetServerV1, ovpnResetClientV2, ovpnResetServerV2, ovpnResetClientV3:
+	case ovpnResetClientV1, ovpnResetServerV1, ovpnResetClientV2, ovpnResetServerV2,
+		ovpnResetClientV3:
 		return true
 	}
 	return false

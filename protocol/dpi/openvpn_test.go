@@ -21,7 +21,8 @@ func TestOpenVPN(t *testing.T) {
 	tests := []flowCase{
 		{name: "UDP resets", info: udp, pkts: datagrams(t, ovpnClientReset, "<"+ovpnServerReset),
 			want: ProtoOpenVPN},
-		{name: "UDP client alone: reset, then ack", info: udp, pkts: datagrams(t, ovpnClientReset, ovpnClientAck),
+		{name: "UDP client alone: reset, then ack", info: udp,
+			pkts: datagrams(t, ovpnClientReset, ovpnClientAck),
 			want: ProtoOpenVPN},
 		{name: "UDP server side first", info: flowInfo(IPProtoUDP, 443, 60201),
 			pkts: datagrams(t, ovpnServerReset, "20"+ovpnServerReset[2:]), want: ProtoOpenVPN},
@@ -35,9 +36,12 @@ func TestOpenVPN(t *testing.T) {
 		{name: "a reset alone", info: udp, pkts: datagrams(t, ovpnClientReset)},
 		{name: "reply that acknowledges another session", info: udp,
 			pkts: datagrams(t, ovpnClientReset, "<"+ovpnServerReset[:30]+"ff"+ovpnServerReset[32:])},
-		{name: "first packet is data", info: udp, pkts: datagrams(t, "48"+ovpnClientReset[2:], ovpnClientAck)},
-		{name: "key id 1 on a reset", info: udp, pkts: datagrams(t, "39"+ovpnClientReset[2:], ovpnClientAck)},
-		{name: "TLS on 443", info: tcp, pkts: exchange(pkt{data: "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00"})},
+		{name: "first packet is data", info: udp,
+			pkts: datagrams(t, "48"+ovpnClientReset[2:], ovpnClientAck)},
+		{name: "key id 1 on a reset", info: udp,
+			pkts: datagrams(t, "39"+ovpnClientReset[2:], ovpnClientAck)},
+		{name: "TLS on 443", info: tcp,
+			pkts: exchange(pkt{data: "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00"})},
 	}
 	checkFlows(t, openvpnDissector(), tests)
 }

@@ -40,7 +40,8 @@ func postgresCheck(in *Input, b []byte, res *Result) Status {
 	}
 	n, code := int(binary.BigEndian.Uint32(b)), binary.BigEndian.Uint32(b[4:])
 	switch {
-	case n == pgCodeLen && (code == pgSSLRequest || code == pgGSSENC), n == pgCancelLen && code == pgCancel:
+	case n == pgCodeLen && (code == pgSSLRequest || code == pgGSSENC),
+		n == pgCancelLen && code == pgCancel:
 	case code != pgProtocol3 || n < pgMinStartup || n > pgMaxStartup:
 		return Reject
 	case len(b) < n:

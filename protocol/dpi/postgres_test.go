@@ -12,16 +12,20 @@ const (
 func TestPostgreSQL(t *testing.T) {
 	info := flowInfo(IPProtoTCP, 50000, 5432)
 	tests := []flowCase{
-		{name: "startup", info: info, pkts: exchange(pkt{data: string(unhex(t, pgStartupMsg))}), want: ProtoPostgreSQL},
-		{name: "TLS requested", info: info, pkts: exchange(pkt{data: string(unhex(t, pgSSL))}, pkt{dir: 1, data: "S"}),
+		{name: "startup", info: info,
+			pkts: exchange(pkt{data: string(unhex(t, pgStartupMsg))}), want: ProtoPostgreSQL},
+		{name: "TLS requested", info: info,
+			pkts: exchange(pkt{data: string(unhex(t, pgSSL))}, pkt{dir: 1, data: "S"}),
 			want: ProtoPostgreSQL},
 		{name: "startup in pieces", info: info,
 			pkts: exchange(pkt{data: string(unhex(t, pgStartupMsg))[:10]}, pkt{data: string(unhex(t, pgStartupMsg))[10:]}),
 			want: ProtoPostgreSQL},
 		{name: "protocol 2", info: info, pkts: exchange(pkt{data: patched(t, pgStartupMsg, 5, 2)})},
 		{name: "no user", info: info, pkts: exchange(pkt{data: patched(t, pgStartupMsg, 8, 'x')})},
-		{name: "from the server", info: info, pkts: exchange(pkt{dir: 1, data: string(unhex(t, pgSSL))})},
-		{name: "TLS request code off by two", info: info, pkts: exchange(pkt{data: patched(t, pgSSL, 7, 0x31)})},
+		{name: "from the server", info: info,
+			pkts: exchange(pkt{dir: 1, data: string(unhex(t, pgSSL))})},
+		{name: "TLS request code off by two", info: info,
+			pkts: exchange(pkt{data: patched(t, pgSSL, 7, 0x31)})},
 	}
 	checkFlows(t, postgresDissector(), tests)
 }

@@ -16,13 +16,16 @@ func TestPPTP(t *testing.T) {
 		{name: "start control connection", info: info,
 			pkts: exchange(pkt{data: string(unhex(t, pptpRequest))}, pkt{dir: 1, data: string(unhex(t, pptpReply))}),
 			want: ProtoPPTP},
-		{name: "reply first", info: info, pkts: exchange(pkt{dir: 1, data: string(unhex(t, pptpReply))}),
+		{name: "reply first", info: info,
+			pkts: exchange(pkt{dir: 1, data: string(unhex(t, pptpReply))}),
 			want: ProtoPPTP},
 		{name: "header in two segments", info: info,
 			pkts: exchange(pkt{data: string(unhex(t, pptpRequest))[:3]}, pkt{data: string(unhex(t, pptpRequest))[3:]}),
 			want: ProtoPPTP},
-		{name: "wrong cookie", info: info, pkts: exchange(pkt{data: patched(t, pptpRequest, 7, 0x4e)})},
-		{name: "management message type", info: info, pkts: exchange(pkt{data: patched(t, pptpRequest, 3, 2)})},
+		{name: "wrong cookie", info: info,
+			pkts: exchange(pkt{data: patched(t, pptpRequest, 7, 0x4e)})},
+		{name: "management message type", info: info,
+			pkts: exchange(pkt{data: patched(t, pptpRequest, 3, 2)})},
 	}
 	checkFlows(t, pptpDissector(), tests)
 }

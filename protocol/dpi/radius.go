@@ -32,7 +32,8 @@ var radiusState inspectFunc = func(in *Input, res *Result) Status {
 		return Reject
 	}
 	n := int(binary.BigEndian.Uint16(b[2:]))
-	if n < radiusHeaderLen || n > radiusMaxLen || n > len(b) || !radiusAttributes(b[radiusHeaderLen:n]) {
+	if n < radiusHeaderLen || n > radiusMaxLen || n > len(b) ||
+		!radiusAttributes(b[radiusHeaderLen:n]) {
 		return Reject
 	}
 	res.Set(ProtoRadius)

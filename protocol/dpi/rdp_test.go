@@ -14,16 +14,21 @@ const (
 func TestRDP(t *testing.T) {
 	info := flowInfo(IPProtoTCP, 50000, 3389)
 	tests := []flowCase{
-		{name: "connection request", info: info, pkts: exchange(pkt{data: string(unhex(t, rdpRequest))},
-			pkt{dir: 1, data: string(unhex(t, rdpConfirm))}), want: ProtoRDP},
-		{name: "confirm alone", info: info, pkts: exchange(pkt{dir: 1, data: string(unhex(t, rdpConfirm))}),
+		{name: "connection request", info: info,
+			pkts: exchange(pkt{data: string(unhex(t, rdpRequest))},
+				pkt{dir: 1, data: string(unhex(t, rdpConfirm))}), want: ProtoRDP},
+		{name: "confirm alone", info: info,
+			pkts: exchange(pkt{dir: 1, data: string(unhex(t, rdpConfirm))}),
 			want: ProtoRDP},
 		{name: "TPKT cut after the version", info: info,
 			pkts: exchange(pkt{data: string(unhex(t, rdpRequest))[:2]}, pkt{data: string(unhex(t, rdpRequest))[2:]}),
 			want: ProtoRDP},
-		{name: "length indicator off by one", info: info, pkts: exchange(pkt{data: patched(t, rdpRequest, 4, 0x27)})},
-		{name: "data TPDU instead of a request", info: info, pkts: exchange(pkt{data: patched(t, rdpRequest, 5, 0xf0)})},
-		{name: "TPKT version 2", info: info, pkts: exchange(pkt{data: patched(t, rdpRequest, 0, 2)})},
+		{name: "length indicator off by one", info: info,
+			pkts: exchange(pkt{data: patched(t, rdpRequest, 4, 0x27)})},
+		{name: "data TPDU instead of a request", info: info,
+			pkts: exchange(pkt{data: patched(t, rdpRequest, 5, 0xf0)})},
+		{name: "TPKT version 2", info: info,
+			pkts: exchange(pkt{data: patched(t, rdpRequest, 0, 2)})},
 	}
 	checkFlows(t, rdpDissector(), tests)
 }

@@ -15,12 +15,16 @@ func TestRTCP(t *testing.T) {
 	rr := "81c90007 3796cb71 11223344 00000001 00000010 00000002 00000003 00000004"
 	pli := "81ce0002 3796cb71 11223344"
 	tests := []flowCase{
-		{name: "sender report, description, bye", info: info, pkts: datagrams(t, rtcpSample), want: ProtoRTCP},
+		{name: "sender report, description, bye", info: info,
+			pkts: datagrams(t, rtcpSample), want: ProtoRTCP},
 		{name: "receiver report", info: info, pkts: datagrams(t, rr), want: ProtoRTCP},
-		{name: "two reduced-size packets", info: info, pkts: datagrams(t, pli, pli), want: ProtoRTCP},
+		{name: "two reduced-size packets", info: info,
+			pkts: datagrams(t, pli, pli), want: ProtoRTCP},
 		{name: "one reduced-size packet", info: info, pkts: datagrams(t, pli)},
-		{name: "receiver report too short for its count", info: info, pkts: datagrams(t, "82c90007"+rr[8:])},
-		{name: "length past the end", info: info, pkts: datagrams(t, rtcpSample[:len(rtcpSample)-8])},
+		{name: "receiver report too short for its count", info: info,
+			pkts: datagrams(t, "82c90007"+rr[8:])},
+		{name: "length past the end", info: info,
+			pkts: datagrams(t, rtcpSample[:len(rtcpSample)-8])},
 		{name: "trailing bytes", info: info, pkts: datagrams(t, rtcpSample+"00")},
 		{name: "an RTP packet", info: info, pkts: []pkt{{data: rtpPacket(8, 1, 0, 7, 160)}}},
 	}

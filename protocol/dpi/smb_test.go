@@ -30,7 +30,8 @@ func TestSMB(t *testing.T) {
 		{name: "server reply after client junk", info: info,
 			pkts: exchange(pkt{data: "\xb4\x46\x82\xa6\x85\x0d\x31\x01\x1c\x46"},
 				pkt{dir: 1, data: smbMsg("\xfeSMB", 100)}), want: ProtoSMBv23},
-		{name: "length too short for a header", info: info, pkts: exchange(pkt{data: smbMsg("\xfeSMB", 4)})},
+		{name: "length too short for a header", info: info,
+			pkts: exchange(pkt{data: smbMsg("\xfeSMB", 4)})},
 		{name: "unknown protocol id", info: info, pkts: exchange(pkt{data: smbMsg("\xfaSMB", 60)})},
 		{name: "HTTP", info: info, pkts: exchange(pkt{data: "GET / HTTP/1.1\r\nHost: x\r\n\r\n"})},
 	}

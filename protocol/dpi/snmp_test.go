@@ -18,15 +18,18 @@ func TestSNMP(t *testing.T) {
 	info := flowInfo(IPProtoUDP, 43015, 161)
 	tests := []flowCase{
 		{name: "v1 request", info: info, pkts: datagrams(t, snmpV1Request), want: ProtoSNMP},
-		{name: "v2c response first", info: info, pkts: datagrams(t, "<"+snmpV2Reply), want: ProtoSNMP},
+		{name: "v2c response first", info: info,
+			pkts: datagrams(t, "<"+snmpV2Reply), want: ProtoSNMP},
 		{name: "v3 discovery", info: info, pkts: datagrams(t, snmpV3Discovery), want: ProtoSNMP},
 		{name: "trap to an unusual port", info: flowInfo(IPProtoUDP, 54318, 10162),
 			pkts: datagrams(t, "30"+"1a"+"020101"+"0406"+"7075626c6963"+"a7"+"0d"+"020117020100020100"+"3002"+"3000"),
 			want: ProtoSNMP},
 		{name: "trailing byte", info: info, pkts: datagrams(t, snmpV1Request+"00")},
 		{name: "cut short", info: info, pkts: datagrams(t, snmpV1Request[:len(snmpV1Request)-2])},
-		{name: "version 2", info: info, pkts: datagrams(t, snmpV1Request[:8]+"02"+snmpV1Request[10:])},
-		{name: "PDU tag 0xa9", info: info, pkts: datagrams(t, snmpV1Request[:26]+"a9"+snmpV1Request[28:])},
+		{name: "version 2", info: info,
+			pkts: datagrams(t, snmpV1Request[:8]+"02"+snmpV1Request[10:])},
+		{name: "PDU tag 0xa9", info: info,
+			pkts: datagrams(t, snmpV1Request[:26]+"a9"+snmpV1Request[28:])},
 		{name: "LDAP message", info: info, pkts: datagrams(t, "300c020101600702010304008000")},
 	}
 	checkFlows(t, snmpDissector(), tests)

@@ -8,7 +8,8 @@ func TestSpotify(t *testing.T) {
 	info := flowInfo(IPProtoUDP, 57621, 57621)
 	tests := []flowCase{
 		{name: "LAN discovery", info: info, pkts: []pkt{{data: spotifyHello}}, want: ProtoSpotify},
-		{name: "off its port", info: flowInfo(IPProtoUDP, 40000, 40001), pkts: []pkt{{data: spotifyHello}}},
+		{name: "off its port", info: flowInfo(IPProtoUDP,
+			40000, 40001), pkts: []pkt{{data: spotifyHello}}},
 		{name: "another greeting", info: info, pkts: []pkt{{data: "SpotUdp1" + spotifyHello[8:]}}},
 	}
 	checkFlows(t, spotifyDissector(), tests)

@@ -25,7 +25,8 @@ var ssdpState inspectFunc = func(in *Input, res *Result) Status {
 	switch {
 	case !ok:
 		return Reject
-	case bytes.Equal(ln, []byte("M-SEARCH * HTTP/1.1")), bytes.Equal(ln, []byte("NOTIFY * HTTP/1.1")):
+	case bytes.Equal(ln, []byte("M-SEARCH * HTTP/1.1")),
+		bytes.Equal(ln, []byte("NOTIFY * HTTP/1.1")):
 	case hasPrefixFold(ln, "HTTP/1.1 200") && ssdpReply(rest):
 	default:
 		return Reject

@@ -15,13 +15,15 @@ func TestSSDP(t *testing.T) {
 	multicast := flowInfo(IPProtoUDP, 55809, 1900)
 	tests := []flowCase{
 		{name: "search", info: multicast, pkts: []pkt{{data: ssdpSearch}}, want: ProtoSSDP},
-		{name: "announcement", info: flowInfo(IPProtoUDP, 1900, 1900), pkts: []pkt{{data: ssdpNotify}},
+		{name: "announcement", info: flowInfo(IPProtoUDP,
+			1900, 1900), pkts: []pkt{{data: ssdpNotify}},
 			want: ProtoSSDP},
 		{name: "reply to a search, on the searcher's port", info: flowInfo(IPProtoUDP, 1900, 50123),
 			pkts: []pkt{{data: ssdpAnswer}}, want: ProtoSSDP},
 		{name: "HTTP response without ST and USN", info: multicast,
 			pkts: []pkt{{data: "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n"}}},
-		{name: "a search without its line end", info: multicast, pkts: []pkt{{data: "M-SEARCH * HTTP/1.1"}}},
+		{name: "a search without its line end", info: multicast,
+			pkts: []pkt{{data: "M-SEARCH * HTTP/1.1"}}},
 		{name: "an HTTP request", info: multicast, pkts: []pkt{{data: "GET / HTTP/1.1\r\n\r\n"}}},
 	}
 	checkFlows(t, ssdpDissector(), tests)

@@ -42,7 +42,8 @@ func stunCheck(in *Input, b []byte, res *Result) Status {
 	attrs := b[stunHeaderLen : stunHeaderLen+n]
 	switch {
 	case binary.BigEndian.Uint32(b[4:]) == stunCookie && stunAttributes(attrs):
-	case onPort(in.Flow, 3478) && stunClassic(binary.BigEndian.Uint16(b)) && n > 0 && stunAttributes(attrs):
+	case onPort(in.Flow, 3478) && stunClassic(binary.BigEndian.Uint16(b)) && n > 0 &&
+		stunAttributes(attrs):
 	default:
 		return Reject
 	}

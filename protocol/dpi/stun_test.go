@@ -15,15 +15,19 @@ const (
 func TestSTUN(t *testing.T) {
 	udp := flowInfo(IPProtoUDP, 54234, 50003)
 	tests := []flowCase{
-		{name: "binding request and success", info: udp, pkts: datagrams(t, stunRequest, "<"+stunSuccess),
+		{name: "binding request and success", info: udp,
+			pkts: datagrams(t, stunRequest, "<"+stunSuccess),
 			want: ProtoSTUN},
 		{name: "over TCP", info: flowInfo(IPProtoTCP, 50000, 3478),
 			pkts: exchange(pkt{data: string(unhex(t, stunRequest))}), want: ProtoSTUN},
-		{name: "RFC 3489 on its port", info: flowInfo(IPProtoUDP, 50000, 3478), pkts: datagrams(t, stunClassicReq),
+		{name: "RFC 3489 on its port", info: flowInfo(IPProtoUDP,
+			50000, 3478), pkts: datagrams(t, stunClassicReq),
 			want: ProtoSTUN},
 		{name: "RFC 3489 elsewhere", info: udp, pkts: datagrams(t, stunClassicReq)},
-		{name: "length not in words", info: udp, pkts: datagrams(t, "0001 0011 2112a442 0102030405060708090a0b0c 00")},
-		{name: "attribute past the end", info: udp, pkts: datagrams(t, "0001 0008 2112a442 0102030405060708090a0b0c 0006 0009 61626364")},
+		{name: "length not in words", info: udp,
+			pkts: datagrams(t, "0001 0011 2112a442 0102030405060708090a0b0c 00")},
+		{name: "attribute past the end", info: udp,
+			pkts: datagrams(t, "0001 0008 2112a442 0102030405060708090a0b0c 0006 0009 61626364")},
 		{name: "top bits set", info: udp, pkts: datagrams(t, "8001"+stunRequest[4:])},
 	}
 	checkFlows(t, stunDissector(), tests)

@@ -31,7 +31,8 @@ func syslogCheck(in *Input, b []byte, res *Result) Status {
 		pri = pri*10 + int(b[i]-'0')
 	}
 	switch {
-	case in.Flow.IPProto == IPProtoTCP && len(b) < 1+4+syslogMinText && (len(b) == 0 || b[0] == '<'):
+	case in.Flow.IPProto == IPProtoTCP && len(b) < 1+4+syslogMinText &&
+		(len(b) == 0 || b[0] == '<'):
 		return Continue
 	case len(b) == 0 || b[0] != '<' || i == 1 || i > 4 || pri > syslogMaxPRI:
 		return Reject

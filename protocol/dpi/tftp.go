@@ -22,7 +22,8 @@ func tftpDissector() Dissector {
 
 var tftpState inspectFunc = func(in *Input, res *Result) Status {
 	b := in.Payload
-	if in.Dir != FromInitiator || len(b) < 2+2+len("octet")+1 || b[0] != 0 || b[1] != 1 && b[1] != 2 {
+	if in.Dir != FromInitiator || len(b) < 2+2+len("octet")+1 || b[0] != 0 ||
+		b[1] != 1 && b[1] != 2 {
 		return Reject
 	}
 	name, rest, ok := bytes.Cut(b[2:], []byte{0})
@@ -30,10 +31,15 @@ var tftpState inspectFunc = func(in *Input, res *Result) Status {
 		return Reject
 	}
 	mode, _, ok := bytes.Cut(rest, []byte{0})
-	if !ok || !bytes.EqualFold(mode, []byte("octet")) && !bytes.EqualFold(mode, []byte("netascii")) &&
-		!bytes.EqualFold(mode, []byte("mail")) {
+	if !ok || !tftpMode(mode) {
 		return Reject
 	}
 	res.Set(ProtoTFTP)
 	return Final
+}
+
+// tftpMode reports whether m is a transfer mode, in any case.
+func tftpMode(m []byte) bool {
+	return bytes.EqualFold(m, []byte("octet")) || bytes.EqualFold(m, []byte("netascii")) ||
+		bytes.EqualFold(m, []byte("mail"))
 }

@@ -5,7 +5,8 @@ import "testing"
 func TestTFTP(t *testing.T) {
 	info := flowInfo(IPProtoUDP, 40000, 69)
 	tests := []flowCase{
-		{name: "read request", info: info, pkts: []pkt{{data: "\x00\x01pxelinux.0\x00octet\x00"}}, want: ProtoTFTP},
+		{name: "read request", info: info,
+			pkts: []pkt{{data: "\x00\x01pxelinux.0\x00octet\x00"}}, want: ProtoTFTP},
 		{name: "write request with options", info: info,
 			pkts: []pkt{{data: "\x00\x02backup.cfg\x00NETASCII\x00blksize\x001428\x00"}}, want: ProtoTFTP},
 		{name: "to another port", info: flowInfo(IPProtoUDP, 40000, 40001),

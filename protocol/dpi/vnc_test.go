@@ -10,7 +10,8 @@ func TestVNC(t *testing.T) {
 		{name: "version in two segments", info: flowInfo(IPProtoTCP, 50000, 5901),
 			pkts: exchange(pkt{dir: 1, data: "RFB 0"}, pkt{dir: 1, data: "03.003\n"}), want: ProtoVNC},
 		{name: "no line end", info: info, pkts: exchange(pkt{dir: 1, data: "RFB 003.008 "})},
-		{name: "letters for digits", info: info, pkts: exchange(pkt{dir: 1, data: "RFB 0x3.008\n"})},
+		{name: "letters for digits", info: info,
+			pkts: exchange(pkt{dir: 1, data: "RFB 0x3.008\n"})},
 	}
 	checkFlows(t, vncDissector(), tests)
 }

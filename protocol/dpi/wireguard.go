@@ -56,7 +56,8 @@ func (s *wireguardState) Inspect(in *Input, res *Result) Status {
 	case wgInitiation:
 		cur.index = binary.LittleEndian.Uint32(b[4:])
 	case wgData:
-		cur.index, cur.counter = binary.LittleEndian.Uint32(b[4:]), binary.LittleEndian.Uint64(b[8:])
+		cur.index = binary.LittleEndian.Uint32(b[4:])
+		cur.counter = binary.LittleEndian.Uint64(b[8:])
 	}
 	mine, theirs := &s.side[in.Dir], &s.side[in.Dir^1]
 	sure := false

@@ -52,7 +52,8 @@ func TestWireGuard(t *testing.T) {
 		{name: "reserved bytes set", info: info,
 			pkts: []pkt{{data: "\x04\x01" + wgMsg(wgData, 96, peer, 0, 9)[2:]},
 				{data: "\x04\x01" + wgMsg(wgData, 96, peer, 0, 10)[2:]}}},
-		{name: "zeros", info: info, pkts: []pkt{{data: strings.Repeat("\x00", 148)}, {data: strings.Repeat("\x00", 148)}}},
+		{name: "zeros", info: info,
+			pkts: []pkt{{data: strings.Repeat("\x00", 148)}, {data: strings.Repeat("\x00", 148)}}},
 	}
 	checkFlows(t, wireguardDissector(), tests)
 }
