@@ -52,6 +52,10 @@ func Builtins() []Dissector {
 		mssqlDissector(),
 		dropboxDissector(),
 		spotifyDissector(),
+		wsdDissector(),
+		bjnpDissector(),
+		netflowDissector(),
+		sflowDissector(),
 		rtcpDissector(),
 		rtpDissector(),
 	}

@@ -13,7 +13,7 @@ func TestWeakSignaturesOnNoise(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ports := []uint16{0, 123, 161, 137, 138, 139, 547, 2123, 2152, 3386, 514, 1812, 1813, 69, 500,
 		4500, 3478, 5060, 1194, 51820, 23, 88, 389, 445, 3389, 5432, 3306, 135, 1723, 6881, 5900,
-		17500, 57621, 1433}
+		17500, 57621, 1433, 3702, 8611, 2055, 4739, 6343}
 	const flowsPerPort = 300
 	for _, port := range ports {
 		for range flowsPerPort {
@@ -110,6 +110,10 @@ func samples(tb testing.TB) []sample {
 		udp(ProtoDropbox, 17500, 17500, c(dropboxHello)),
 		udp(ProtoSpotify, 57621, 57621, c(spotifyHello)),
 		tcp(ProtoMsSQLTDS, 1433, c(h(tdsPreloginMsg))),
+		udp(ProtoWSD, 50000, 3702, c(wsdProbe)),
+		udp(ProtoBJNP, 50000, 8611, c(h(bjnpDiscover))),
+		udp(ProtoNetFlow, 40000, 4739, c(h(ipfixMsg))),
+		udp(ProtoSFlow, 40000, 6343, c(h(sflowMsg))),
 	}
 }
 
