@@ -35,6 +35,9 @@ func TestBugcases(t *testing.T) {
 			proto: ProtoHTTP, check: httpHost("www.example.com")},
 		{name: "B03 raw 101", file: "B03-rawip-linktype101.pcap", port: 40031,
 			proto: ProtoHTTP, check: httpHost("www.example.com")},
+		{name: "B03 raw 101 NTP", file: "B03-rawip-linktype101.pcap", port: 40032, proto: ProtoNTP},
+		{name: "B03 raw 12 NTP", file: "B03-rawip-linktype12.pcap", port: 40032, proto: ProtoNTP},
+		{name: "B03 raw IPv6 NTP", file: "B03-rawip-linktype229-ipv6.pcap", port: 40032, proto: ProtoNTP},
 		{name: "B06 big-endian", file: "B06-pcap-big-endian.pcap", port: 40061,
 			proto: ProtoHTTP, check: httpHost("www.example.com")},
 		// Snaplen 54 leaves nothing to read: a marked port guess at most.
@@ -44,6 +47,7 @@ func TestBugcases(t *testing.T) {
 			proto: ProtoDNS, guess: true},
 		{name: "B10 HTTP, not the NRB name", file: "B10-pcapng-blocks-sections.pcapng", port: 40101,
 			proto: ProtoHTTP, check: httpHost("www.example.com")},
+		{name: "B10 syslog", file: "B10-pcapng-blocks-sections.pcapng", port: 40102, proto: ProtoSyslog},
 		{name: "B17 HTTP under MPLS", file: "B17-mpls-label-stack.pcap", port: 40171,
 			proto: ProtoHTTP, check: httpHost("www.example.com")},
 		{name: "B23 length prefix and query in one segment", file: "B23-dns-over-tcp.pcap", port: 40231,

@@ -126,3 +126,27 @@ func classify(reg *Registry, fl *testFlow) Verdict {
 	}
 	return s.Verdict()
 }
+
+// classifyAll runs a session over each flow of a capture in the order
+// the flows began, as a caller that follows the whole capture does: each
+// flow is looked up in an ExpectTable of what earlier sessions announced
+// before its session starts.
+func classifyAll(reg *Registry, flows []*testFlow) []Verdict {
+	table := NewExpectTable(64, 0)
+	out := make([]Verdict, len(flows))
+	for i, fl := range flows {
+		info := fl.info()
+		if len(fl.segs) > 0 {
+			info.Expected = table.Take(&info, fl.segs[0].Time)
+		}
+		s := NewSession(Config{Registry: reg}, info)
+		for j := range fl.segs {
+			if s.Add(&fl.segs[j]) {
+				break
+			}
+		}
+		table.Add(s.Expectations()...)
+		out[i] = s.Verdict()
+	}
+	return out
+}

@@ -29,8 +29,10 @@ var ipLabels = map[string]bool{
 }
 
 // corpusNotes lists corpus flows where this package and nDPI 4.2 disagree
-// and nDPI is wrong, with what we report and why. The test checks that we
-// still report exactly that.
+// and the packets show why: nDPI is wrong, or the flow is not metered as
+// nDPI meters it. Each gives what we report and why; the test checks that
+// we still report exactly that. A disagreement without a note is a miss
+// of ours.
 var corpusNotes = []struct {
 	file, src, dst string
 	proto, host    string // what we report
@@ -49,7 +51,19 @@ var corpusNotes = []struct {
 		why: popMissed},
 	{file: "ndpi_pop3.pcap", src: "192.168.0.4:26304", dst: "212.227.15.166:110", proto: "POP3",
 		why: popMissed},
+	{file: "zeek_dhcp_dhcp.pcap", src: "0.0.0.0:68", dst: "255.255.255.255:67", proto: "DHCP",
+		host: "btest.is.cool", why: "the DHCPREQUEST's option 12 is 13 bytes long and reads " +
+			"\"btest.is.cool\" (tshark agrees); nDPI 4.2 shows only its first 10 bytes"},
+	{file: "ndpi_ja3_lots_of_cipher_suites_2_anon.pcap", src: "132.190.244.12:2152",
+		dst: "151.121.185.44:2152", proto: "Unknown", why: gtpOpened},
+	{file: "zeek_tunnels_gtp_gtp1_gn_normal_incl_fragmentation.pcap", src: "239.114.155.111:2152",
+		dst: "63.94.149.181:2152", proto: "Unknown", why: gtpOpened},
 }
+
+// gtpOpened says why two GTP flows of nDPI's are not flows of ours.
+const gtpOpened = "every packet is a GTP-U G-PDU (tshark); protocol/packet decapsulates " +
+	"GTP-U, so the flows metered and labelled are the inner TCP connections, and no flow " +
+	"between the tunnel endpoints exists; nDPI 4.2 does not open the tunnel"
 
 // popMissed says why five POP3 flows are ours and only nDPI's port guess.
 const popMissed = "the server greets with \"+OK POP server ready\" and the client sends " +
@@ -112,7 +126,7 @@ func ndpiHost(v Verdict, first Dir) string {
 		}
 		return v.Meta.SSH.Client
 	}
-	return v.ServerName()
+	return v.Host()
 }
 
 // firstPayload returns the direction of a flow's first payload.
@@ -167,7 +181,7 @@ func TestCorpusAgainstNDPI(t *testing.T) {
 	}
 	verdicts := map[string]map[flowKey]result{}
 	by := map[string]*agreement{}
-	var all, mine agreement
+	var all, mine, cached agreement
 	var misses []string
 	for _, row := range rows {
 		if row.ipProto == 0 {
@@ -176,8 +190,9 @@ func TestCorpusAgainstNDPI(t *testing.T) {
 		vs, ok := verdicts[row.file]
 		if !ok {
 			vs = map[flowKey]result{}
-			for _, fl := range readFlows(t, filepath.Join(dir, "pcap", row.file)) {
-				vs[fl.key] = result{classify(reg, fl), firstPayload(fl)}
+			flows := readFlows(t, filepath.Join(dir, "pcap", row.file))
+			for i, v := range classifyAll(reg, flows) {
+				vs[flows[i].key] = result{v, firstPayload(flows[i])}
 			}
 			verdicts[row.file] = vs
 		}
@@ -194,8 +209,16 @@ func TestCorpusAgainstNDPI(t *testing.T) {
 					row.file, row.src, row.dst, name, host, n.proto, n.host, n.why)
 			}
 		}
+		if row.conf == "DPI (cache)" {
+			// nDPI labelled the flow from an earlier one's verdict on the
+			// same endpoints; shown apart, as it is not payload inspection.
+			cached.rows++
+			if name == row.master {
+				cached.names++
+			}
+		}
 		if row.conf != "DPI" {
-			if name != "Unknown" {
+			if name != "Unknown" && row.conf != "DPI (cache)" {
 				t.Logf("nDPI %s %s: %s %s -> %s: we %s %q", row.conf, row.master,
 					row.file, row.src, row.dst, name, host)
 			}
@@ -252,15 +275,16 @@ func TestCorpusAgainstNDPI(t *testing.T) {
 	}
 	line("all", &all)
 	line("ours", &mine)
+	line("DPI (cache)", &cached)
 	t.Log(b.String())
 	for _, m := range misses {
 		t.Log("differs: " + m)
 	}
-	if p := pct(mine.names, mine.rows); p < 90 {
-		t.Errorf("name agreement on our protocols %.1f%%, want >= 90%%", p)
+	if p := pct(all.names, all.rows); p < 90 {
+		t.Errorf("name agreement %.1f%%, want >= 90%%", p)
 	}
-	if p := pct(mine.hostsAgree, mine.hosts); p < 95 {
-		t.Errorf("host agreement on our protocols %.1f%%, want >= 95%%", p)
+	if p := pct(all.hostsAgree, all.hosts); p < 95 {
+		t.Errorf("host agreement %.1f%%, want >= 95%%", p)
 	}
 }
 

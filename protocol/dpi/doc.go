@@ -1,10 +1,21 @@
 // Package dpi labels flows with their application protocol by reading
 // their payload (deep packet inspection), and extracts a little metadata
 // on the way: HTTP request heads, TLS and QUIC ClientHellos, DNS
-// questions, SSH versions and mail and FTP greetings.
+// questions, SSH versions, mail and FTP greetings, NetBIOS names and DHCP
+// host names.
 //
 // Protocols are named and numbered as nDPI 4.2 names and numbers them
 // ([Proto]), so applicationId values match what ntopng and nProbe export.
+// Where nDPI names an application inside the protocol (NetBIOS.SMBv1,
+// GTP.GTP_U), [Verdict.App] holds it.
+//
+// A label is given only when the payload shows the protocol. A guess from
+// a well-known port alone is marked ([Verdict.Guess]) and is never a DPI
+// verdict. Short or weak signatures are held to more than one sign: NTP,
+// DHCPv6, GTP, RADIUS, TFTP, Syslog, MsSQL-TDS, IKE and the LAN discovery
+// broadcasts are read only on their ports; RTP needs two packets of one
+// stream; OpenVPN and WireGuard need a second packet that agrees with the
+// first.
 //
 // # Sessions
 //
@@ -34,6 +45,31 @@
 // it and never allocate in proportion to a length read from a packet. A
 // panic in a dissector is not recovered here; it reaches the caller of
 // Add, whose supervision decides what the flow becomes.
+//
+// # Flows announced by other flows
+//
+// Some flows are recognised only through another: an FTP data connection
+// carries no signature, but its control connection names the port it
+// will use (PASV, EPSV, PORT, EPRT). The FTP control dissector reports
+// each such announcement as an [Expectation], and the caller passes it on:
+//
+//  1. After each [Session.Add], [Session.Expectations] gives what the
+//     flow announced so far, oldest first (at most [MaxExpectations]); the
+//     caller passes on those past the ones it saw before. The call costs
+//     nothing.
+//  2. The caller keeps them until the announced flow begins, for example
+//     in an [ExpectTable] (bounded, expiring in capture time), and for
+//     each new flow asks [ExpectTable.Take], or checks
+//     [Expectation.Matches] itself.
+//  3. It starts the new flow's session with [FlowInfo.Expected] set to
+//     the announced protocol; the ftp_data dissector then labels the
+//     flow FTP_DATA at its first payload.
+//
+// A caller that learns of an announcement only after the announced flow's
+// session started may replace that flow's verdict with the announced
+// protocol itself. The control connection's session keeps reading for
+// announcements until its budget is spent or the client switches to
+// TLS, so a long control connection's later transfers are not seen.
 //
 // The package does no I/O, starts no goroutines and keeps no mutable
 // global state.

@@ -26,8 +26,9 @@ func TestGreetings(t *testing.T) {
 			want: ProtoSMTP, banner: "220-mail.example.org ESMTP", domain: "mail.example.org"},
 		{name: "FTP AUTH TLS", port: 21, server: "220 (vsFTPd 3.0.3)\r\n", client: "AUTH TLS\r\n",
 			want: ProtoFTPControl, banner: "220 (vsFTPd 3.0.3)", tls: true, done: true},
+		// FTP is not done at USER: it goes on reading for data connections.
 		{name: "FTP told from SMTP by the client", port: 2121, server: "220 Service ready\r\n",
-			client: "FEAT\r\nUSER anonymous\r\n", want: ProtoFTPControl, banner: "220 Service ready", done: true},
+			client: "FEAT\r\nUSER anonymous\r\n", want: ProtoFTPControl, banner: "220 Service ready"},
 		{name: "POP3 STLS", port: 110, server: "+OK ready\r\n", client: "CAPA\r\nSTLS\r\n",
 			want: ProtoPOP3, banner: "+OK ready", tls: true, done: true},
 		{name: "POP3 login", port: 110, server: "+OK POP3 server ready\r\n", client: "USER bob\r\n",

@@ -154,7 +154,8 @@ func checkVerdict(tb testing.TB, v Verdict) {
 		{m.HTTP.Version, MaxToken}, {m.HTTP.UserAgent, MaxAgent}, {m.TLS.ServerName, MaxName},
 		{m.TLS.ServerALPN, MaxALPNLen}, {m.TLS.JA4, MaxToken + 4}, {m.QUIC.UserAgent, MaxAgent},
 		{m.DNS.Name, MaxName}, {m.SSH.Client, MaxBanner}, {m.SSH.Server, MaxBanner},
-		{m.Mail.Banner, MaxBanner}, {m.Mail.Domain, MaxName},
+		{m.Mail.Banner, MaxBanner}, {m.Mail.Domain, MaxName}, {m.NetBIOS.Name, MaxName},
+		{m.DHCP.HostName, MaxName}, {m.DHCP.VendorClass, MaxAgent},
 	}
 	for _, a := range m.TLS.ALPN {
 		strs = append(strs, struct {

@@ -93,12 +93,18 @@ type Input struct {
 // Result collects a dissector's verdict in a [Session].
 type Result struct {
 	proto  Proto
+	app    Proto
 	meta   *Meta
 	shared bool // meta was handed out: copy it before writing
+	expect []Expectation
 }
 
 // Set records the protocol of the flow.
 func (r *Result) Set(p Proto) { r.proto = p }
+
+// SetApp records the application nDPI names after the protocol
+// ([Verdict.App]).
+func (r *Result) SetApp(p Proto) { r.app = p }
 
 // Proto returns the protocol recorded so far.
 func (r *Result) Proto() Proto { return r.proto }

@@ -29,6 +29,11 @@ type FlowInfo struct {
 	// Initiator is the side the flow table calls forward (for TCP, the
 	// side that sent the SYN); Responder is the other side.
 	Initiator, Responder netip.AddrPort
+	// Expected is the protocol another flow's session announced this flow
+	// as ([Expectation]), ProtoUnknown when none did. The caller sets it;
+	// dissectors trust it, so it must come from an [Expectation] that
+	// [Expectation.Matches] this flow.
+	Expected Proto
 }
 
 // Dir is the direction of a segment.
@@ -249,7 +254,7 @@ func (s *Session) Done() bool { return s.done }
 func (s *Session) Verdict() Verdict {
 	if s.res.proto != ProtoUnknown {
 		s.res.shared = s.res.meta != nil
-		return Verdict{Proto: s.res.proto, Meta: s.res.meta}
+		return Verdict{Proto: s.res.proto, App: s.res.app, Meta: s.res.meta}
 	}
 	if s.transport == 0 {
 		return Verdict{}

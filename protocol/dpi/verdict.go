@@ -31,12 +31,27 @@ type Verdict struct {
 	// dissector matched. A guess is not a DPI verdict; exporters that want
 	// only DPI results report ProtoUnknown instead.
 	Guess bool
+	// App is the application nDPI 4.2 names after the protocol, when
+	// the dissector tells it: SMBv1 in a NetBIOS datagram, GTP_U or GTP_C
+	// in GTP. nDPI prints such a flow as "NetBIOS.SMBv1". ProtoUnknown
+	// when there is none; never set for a guess.
+	App Proto
 	// Meta holds what the dissector read from the flow, or nil.
 	Meta *Meta
 }
 
 // Name returns nDPI's name of the protocol, "Unknown" when there is none.
 func (v Verdict) Name() string { return v.Proto.String() }
+
+// FullName returns the name as nDPI prints a flow's label: the protocol's
+// name, then a dot and the application's when there is one
+// ("NetBIOS.SMBv1", "GTP.GTP_U").
+func (v Verdict) FullName() string {
+	if v.App == ProtoUnknown || v.App == v.Proto {
+		return v.Name()
+	}
+	return v.Name() + "." + v.App.String()
+}
 
 // DPI returns the protocol if a dissector found it, ProtoUnknown for a
 // guess or no match.
@@ -65,6 +80,20 @@ func (v Verdict) ServerName() string {
 	return m.Mail.Domain
 }
 
+// Host returns the name nDPI 4.2 shows as a flow's host: the server name
+// ([Verdict.ServerName]) when there is one, else the NetBIOS name the flow
+// looked up or announced, else the host name a DHCP client gave; "" if
+// none.
+func (v Verdict) Host() string {
+	if n := v.ServerName(); n != "" || v.Meta == nil {
+		return n
+	}
+	if v.Meta.NetBIOS.Name != "" {
+		return v.Meta.NetBIOS.Name
+	}
+	return v.Meta.DHCP.HostName
+}
+
 // Meta is the metadata of a flow. Only the group of the flow's protocol
 // is filled in (TLS and QUIC both use TLS, for the ClientHello). Every
 // string is a copy bounded by the Max* limits and holds valid UTF-8, with
@@ -76,6 +105,9 @@ type Meta struct {
 	DNS  DNSMeta
 	SSH  SSHMeta
 	Mail MailMeta
+	// NetBIOS and DHCP hold names that machines on a LAN call themselves.
+	NetBIOS NetBIOSMeta
+	DHCP    DHCPMeta
 }
 
 // HTTPMeta is read from the first HTTP/1.x request and response of a flow.
@@ -127,6 +159,31 @@ type MailMeta struct {
 	Banner   string // the server's first line, without the line end
 	Domain   string // SMTP: the domain the 220 greeting names
 	StartTLS bool   // the client asked to switch to TLS (STARTTLS, STLS, AUTH TLS)
+}
+
+// NetBIOSMeta is read from the first NetBIOS message of a flow that names
+// a machine.
+type NetBIOSMeta struct {
+	// Name is the name asked for (name service) or the sender's name
+	// (datagram service), without its padding and type suffix, in lower
+	// case: "wpad", "workgroup".
+	Name string
+	// Suffix is the name's type byte (0x00 workstation, 0x20 file
+	// server, 0x1d master browser, ...).
+	Suffix uint8
+}
+
+// DHCPMeta is read from the DHCP (BOOTP) messages of a flow.
+type DHCPMeta struct {
+	// HostName is the first host name (option 12) a client gave, in
+	// lower case.
+	HostName string
+	// VendorClass is the first vendor class identifier (option 60), such
+	// as "MSFT 5.0" or "android-dhcp-13".
+	VendorClass string
+	// MessageType is the DHCP message type of the first message (1
+	// DISCOVER, 2 OFFER, 3 REQUEST, 5 ACK, 8 INFORM, ...), 0 for BOOTP.
+	MessageType uint8
 }
 
 // clone returns a copy of m whose ALPN slice is its own.
