@@ -89,6 +89,21 @@ type entry struct {
 
 // idleReason is why an idle entry ends: a TCP connection that saw a FIN
 // (either way) has ended, and says so (B20 F6/F7).
+// recordStart returns the time of the first packet of e's current record,
+// and false when the record has no packet yet.
+func (e *entry) recordStart() (int64, bool) {
+	a, b := &e.dir[0], &e.dir[1]
+	switch {
+	case a.packets == 0 && b.packets == 0:
+		return 0, false
+	case a.packets == 0:
+		return b.start, true
+	case b.packets == 0:
+		return a.start, true
+	}
+	return min(a.start, b.start), true
+}
+
 func (e *entry) idleReason() EndReason {
 	if e.state&(stFinA|stFinB|stClosed) != 0 {
 		return EndOfFlow

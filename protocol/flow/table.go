@@ -172,6 +172,13 @@ func (t *Table) check(i uint32, p *packet.Packet, out []Record) (uint32, []Recor
 		return 0, t.end(i, EndOfFlow, out) // a new connection on the same ports
 	case e.state&stActive != 0 && t.clock-e.timerAt >= t.cfg.active:
 		return i, t.cut(i, out)
+	case e.state&stClosed != 0:
+		// A closed connection lingers off the active list; a packet that
+		// would stretch its record past the active timeout starts a new one.
+		if start, ok := e.recordStart(); ok && t.clock-start >= t.cfg.active {
+			out = t.emit(e, EndActive, out)
+			e.dir = [2]side{}
+		}
 	}
 	return i, out
 }

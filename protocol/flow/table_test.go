@@ -143,6 +143,20 @@ func TestTableRules(t *testing.T) {
 			},
 		},
 		{
+			name: "active timeout also cuts a record while its connection lingers",
+			cfg:  Config{ActiveTimeout: 100 * time.Millisecond, IdleTimeout: time.Second},
+			pkts: at(b, tcp(0, c, 40000, s, 80, flagFA, 40), tcp(60, s, 80, c, 40000, flagFA, 40),
+				tcp(120, c, 40000, s, 80, flagACK, 40)),
+			want: []got{
+				{Flow: fwd, Packets: 1, Octets: 40, Flags: flagFA, StartMS: b, EndMS: b,
+					Reason: EndActive},
+				{Flow: rev, Packets: 1, Octets: 40, Flags: flagFA, StartMS: b + 60, EndMS: b + 60,
+					Reason: EndActive},
+				{Flow: fwd, Packets: 1, Octets: 40, Flags: flagACK, StartMS: b + 120,
+					EndMS: b + 120, Reason: EndOfFlow},
+			},
+		},
+		{
 			name: "MaxFlows evicts the least recently used",
 			cfg:  Config{MaxFlows: 2},
 			pkts: at(b, udp(0, c, 1, s, 2, 10), udp(1, c, 3, s, 4, 10),
