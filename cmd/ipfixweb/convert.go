@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -107,6 +108,12 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 	}
 	if len(inputs) == 0 {
 		return actors.Spec{}, errors.New("no input files")
+	}
+	if err := checkOutput(f.out, inputs); err != nil {
+		return actors.Spec{}, err
+	}
+	if f.shards < 0 {
+		return actors.Spec{}, errors.New("--shards must be 0 (one per CPU) or more")
 	}
 	if f.idle <= 0 || f.active <= 0 {
 		return actors.Spec{}, errors.New("timeouts must be positive")
@@ -236,4 +243,28 @@ func (b *bar) finish(p actors.Progress) {
 	}
 	_ = b.pb.Set64(p.BytesRead)
 	_ = b.pb.Finish()
+}
+
+// checkOutput refuses, before anything is read, an output that cannot be
+// written: a directory, a path in a directory that does not exist, or one
+// of the inputs (which the output would replace).
+func checkOutput(out string, inputs []string) error {
+	if st, err := os.Stat(filepath.Dir(out)); err != nil {
+		return fmt.Errorf("-o %s: %w", out, err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("-o %s: %s is not a directory", out, filepath.Dir(out))
+	}
+	st, err := os.Stat(out)
+	if err != nil {
+		return nil // a new file
+	}
+	if st.IsDir() {
+		return fmt.Errorf("-o %s: is a directory", out)
+	}
+	for _, in := range inputs {
+		if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
+			return fmt.Errorf("-o %s: is also an input", out)
+		}
+	}
+	return nil
 }
