@@ -17,6 +17,7 @@ const DefaultMaxDPIActors = 4096
 // States of a connection in a shard's DPI bookkeeping.
 const (
 	connIdle   uint8 = iota // no payload seen yet: no actor
+	connHeld                // has payload, waits for flows that may announce it (shard_expect.go)
 	connQueued              // has payload, waits for an actor (the limit is reached)
 	connLive                // its actor reads the flow
 	connEnding              // its actor was told to conclude
@@ -39,12 +40,20 @@ type dpiConn struct {
 type dpiRun struct {
 	pid      *actor.PID
 	info     dpi.FlowInfo
-	first    bool // the next batch sent is the actor's first
-	endAsked bool // conclude as soon as the actor runs
+	begin    int64 // capture time of the first payload
+	first    bool  // the next batch sent is the actor's first
+	endAsked bool  // conclude as soon as the actor runs
 	cur      *dpiBatch
 	inflight []*dpiBatch
 	waiting  []flow.Record // records that wait for the verdict
 	sent     int           // payload segments handed to the actor
+
+	// Announced flows (shard_expect.go).
+	key        pairKey   // the connection's addresses and IP protocol
+	announcing bool      // in pairs[key].runs: its session may announce flows
+	added      uint64    // segments put in batches for the actor
+	read       uint64    // segments of batches the actor gave back
+	blockers   []blocker // while held: what the connection waits for
 }
 
 // ticket names a connection slot at one generation.
@@ -72,14 +81,19 @@ type shardDPI struct {
 	runs    []*dpiRun   // free runs
 	batches []*dpiBatch // free batches
 	byPID   map[string]uint32
-	queue   tickets  // connections waiting for an actor, oldest first
-	order   tickets  // connections that got an actor, oldest first
-	touched []uint32 // live connections with a batch being filled
-	ended   []uint32 // scratch for EndedTags
-	apps    map[dpi.Proto]*flow.App
+	queue   tickets              // connections waiting for an actor, oldest first
+	order   tickets              // connections that got an actor, oldest first
+	touched []uint32             // live connections with a batch being filled
+	ended   []uint32             // scratch for EndedTags
+	apps    map[uint32]*flow.App // by applicationId, for verdicts without metadata
 
-	live, ending, queued, waiting int
-	ready                         []flow.Record // records whose verdict came
+	announces bool             // the registry has dissectors that announce flows
+	expect    *dpi.ExpectTable // flows announced on this shard
+	pairs     map[pairKey]*pairWait
+	freePairs []*pairWait
+
+	live, ending, queued, held, waiting int
+	ready                               []flow.Record // records whose verdict came
 
 	spawned, failures uint64
 	peak              int
@@ -94,11 +108,18 @@ func newShardDPI(spec *Spec) *shardDPI {
 	if budget <= 0 {
 		budget = dpi.DefaultBudget
 	}
+	reg := spec.DPIRegistry
+	if reg == nil {
+		reg = dpi.DefaultRegistry()
+	}
 	return &shardDPI{
-		cfg:    dpi.Config{Budget: budget, Registry: spec.DPIRegistry},
+		cfg:    dpi.Config{Budget: budget, Registry: reg},
 		budget: budget, limit: max(1, limit/spec.Shards),
 		unknown: &flow.App{Name: dpi.ProtoUnknown.String(), ID: uint32(dpi.ProtoUnknown)},
-		byPID:   map[string]uint32{}, apps: map[dpi.Proto]*flow.App{},
+		byPID:   map[string]uint32{}, apps: map[uint32]*flow.App{},
+		announces: reg.Announces(dpi.IPProtoTCP) || reg.Announces(dpi.IPProtoUDP),
+		expect:    dpi.NewExpectTable(expectTableSize, 0),
+		pairs:     map[pairKey]*pairWait{},
 	}
 }
 
@@ -112,7 +133,9 @@ func (d *shardDPI) start(self *actor.PID) {
 
 // idle reports whether no connection is being classified and no record
 // waits.
-func (d *shardDPI) idle() bool { return d.live == 0 && d.queued == 0 && d.waiting == 0 }
+func (d *shardDPI) idle() bool {
+	return d.live == 0 && d.queued == 0 && d.held == 0 && d.waiting == 0
+}
 
 // packet feeds p, just metered by tbl from reader batch b, to its
 // connection's classification.
@@ -155,7 +178,9 @@ func noteSYN(k *dpiConn, p *packet.Packet, dir dpi.Dir) {
 	}
 }
 
-// begin queues connection i for an actor at its first payload, p.
+// begin queues connection i for an actor at its first payload, p, or
+// holds it until the flows that may have announced it are read
+// ([shardDPI.admit]).
 func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
 	k := &d.conns[i]
 	run := d.newRun()
@@ -164,16 +189,17 @@ func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
 		src, dst = dst, src
 	}
 	run.info = dpi.FlowInfo{IPProto: p.Proto, Initiator: src, Responder: dst}
+	run.begin = p.Time
 	run.first = true
-	k.run, k.state = run, connQueued
-	d.queue.push(ticket{i, k.gen})
-	d.queued++
+	k.run = run
 	for dir := range dpi.Dir(2) {
 		if k.syn&(1<<dir) != 0 {
 			b := d.batch(i)
 			b.Segs = append(b.Segs, dpi.Segment{Dir: dir, Seq: k.seq[dir], Flags: dpi.FlagSYN})
+			run.added++
 		}
 	}
+	d.admit(i)
 }
 
 // add appends p to the batch of connection i when the actor can use it:
@@ -187,6 +213,7 @@ func (d *shardDPI) add(i uint32, p *packet.Packet, b *packetBatch, dir dpi.Dir) 
 	if len(p.Payload) > 0 {
 		run.sent++
 	}
+	run.added++
 	m := d.batch(i)
 	m.Segs = append(m.Segs, dpi.Segment{Dir: dir, Time: p.Time, Seq: p.TCPSeq,
 		Flags:   uint8(p.TCPFlags) & (dpi.FlagFIN | dpi.FlagSYN | dpi.FlagRST),
@@ -259,7 +286,7 @@ func (d *shardDPI) labelOne(r *flow.Record) bool {
 func (d *shardDPI) conclude(i uint32) {
 	k := &d.conns[i]
 	switch k.state {
-	case connQueued:
+	case connQueued, connHeld:
 		k.run.endAsked = true
 	case connLive:
 		k.state = connEnding

@@ -133,13 +133,3 @@ func directVerdicts(tb testing.TB, path string) map[string]dpi.Verdict {
 	}
 	return out
 }
-
-// hasDissector reports whether the default registry has a dissector of p.
-func hasDissector(p dpi.Proto) bool {
-	for _, d := range dpi.DefaultRegistry().Dissectors() {
-		if d.Proto == p {
-			return true
-		}
-	}
-	return false
-}
