@@ -237,6 +237,14 @@ func TestCorpusDPIKnownFlows(t *testing.T) {
 			app: "DNS", field: "dnsQueryName", value: "www.tcpdump.org"},
 		{file: "ndpi_smtp.pcap", key: "194.7.248.153:2127>172.16.114.207:25/6",
 			app: "SMTP", field: "mailServerDomain", value: "pigeon.eyrie.af.mil"},
+		// nDPI's full name, with SMBv1 inside NetBIOS, and its host.
+		{file: "ndpi_fuzz-2006-06-26-2594.pcap", key: "192.168.1.41:138>192.168.1.255:138/17",
+			app: "NetBIOS.SMBv1", field: "netbiosName", value: "lab111"},
+		{file: "ndpi_1kxun.pcap", key: "192.168.5.16:68>192.168.119.1:67/17",
+			app: "DHCP", field: "dhcpHostName", value: "macbook-air"},
+		// nDPI cuts this host name to "btest.is.c".
+		{file: "zeek_dhcp_dhcp.pcap", key: "0.0.0.0:68>255.255.255.255:67/17",
+			app: "DHCP", field: "dhcpHostName", value: "btest.is.cool"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

@@ -22,12 +22,13 @@
 //     [ClassificationEngine]). Then the metadata of one group, the one
 //     the record's [dpi.Meta] fills in: HTTP through IANA 459, 460, 461,
 //     462, 468 and 457 (0 when no response was seen); TLS, QUIC, DNS
-//     (query, or query and answer), SSH or mail and FTP greetings through
-//     flat enterprise elements under [DPIPEN] ([DPIElements]), strings
-//     variable-length. A record carries only its group's elements, and an
-//     element is there only when its protocol has it, so collectors never
-//     read an empty TLS field on a DNS flow; there are at most eight DPI
-//     templates per combination of the other bits, declared as used;
+//     (query, or query and answer), SSH, mail and FTP greetings, NetBIOS
+//     names or DHCP client names through flat enterprise elements under
+//     [DPIPEN] ([DPIElements]), strings variable-length. A record carries
+//     only its group's elements, and an element is there only when its
+//     protocol has it, so collectors never read an empty TLS field on a
+//     DNS flow; there are at most ten DPI templates per combination of
+//     the other bits, declared as used;
 //   - time form: flowStartMilliseconds/flowEndMilliseconds (152/153),
 //     unsigned 64-bit ms since 1970, the form collectors read best and good
 //     beyond 2106; a record with a time before 1970 uses
