@@ -52,8 +52,12 @@
 // the range and description fields libfixbuf needs to learn from them)
 // and exporting process statistics
 // ([Encoder.AddExporterStats]); [Encoder.DeclareOptionsTemplate] and
-// [Encoder.AddOptionsRecord] declare and fill any other. Add allocates
-// nothing once the record's template exists.
+// [Encoder.AddOptionsRecord] declare and fill any other.
+// [Encoder.ResendTemplates] writes every template again at the start of
+// the next message; [Encoder.ResendAll] writes again the type records and
+// application names with their options templates, then every template, so
+// that a collector that joins a UDP stream late can read what follows.
+// Add allocates nothing once the record's template exists.
 //
 // # Decoder
 //
