@@ -68,7 +68,10 @@ type ticket struct{ conn, gen uint32 }
 // waits for the verdict, and the actor is told to conclude with what it
 // has read. When more connections need an actor than the limit allows,
 // the one that has had its actor longest is told to conclude, so the
-// queue always moves without waiting for more packets.
+// queue always moves without waiting for more packets. A connection that
+// another connection of its address pair may have announced (FTP data)
+// is held before it is queued, until that one's actor has read what came
+// before it (shard_expect.go).
 type shardDPI struct {
 	cfg     dpi.Config
 	budget  int
@@ -87,7 +90,6 @@ type shardDPI struct {
 	ended   []uint32             // scratch for EndedTags
 	apps    map[uint32]*flow.App // by applicationId, for verdicts without metadata
 
-	announces bool             // the registry has dissectors that announce flows
 	expect    *dpi.ExpectTable // flows announced on this shard
 	pairs     map[pairKey]*pairWait
 	freePairs []*pairWait
@@ -117,9 +119,8 @@ func newShardDPI(spec *Spec) *shardDPI {
 		budget: budget, limit: max(1, limit/spec.Shards),
 		unknown: &flow.App{Name: dpi.ProtoUnknown.String(), ID: uint32(dpi.ProtoUnknown)},
 		byPID:   map[string]uint32{}, apps: map[uint32]*flow.App{},
-		announces: reg.Announces(dpi.IPProtoTCP) || reg.Announces(dpi.IPProtoUDP),
-		expect:    dpi.NewExpectTable(expectTableSize, 0),
-		pairs:     map[pairKey]*pairWait{},
+		expect: dpi.NewExpectTable(expectTableSize, 0),
+		pairs:  map[pairKey]*pairWait{},
 	}
 }
 
