@@ -29,10 +29,12 @@ type dpiBatch struct {
 	Expect     []dpi.Expectation
 	Announcing bool
 
-	// Owned by the shard: the reader batches Segs points into, and
-	// whether they were already released for this dpiBatch.
+	// Owned by the shard: the reader batches Segs points into, whether
+	// they were already released for this dpiBatch, and the shard's
+	// number of the first segment (shard_expect.go).
 	refs     []*packetBatch
 	released bool
+	seq      uint64
 }
 
 // dpiReturned is a dpiBatch on its way back to the shard.

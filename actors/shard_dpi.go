@@ -49,11 +49,9 @@ type dpiRun struct {
 	sent     int           // payload segments handed to the actor
 
 	// Announced flows (shard_expect.go).
-	key        pairKey   // the connection's addresses and IP protocol
-	announcing bool      // in pairs[key].runs: its session may announce flows
-	added      uint64    // segments put in batches for the actor
-	read       uint64    // segments of batches the actor gave back
-	blockers   []blocker // while held: what the connection waits for
+	key        pairKey // the connection's addresses and IP protocol
+	announcing bool    // in pairs[key].runs: its session may announce flows
+	mark       uint64  // the shard's segment count when the connection began
 }
 
 // ticket names a connection slot at one generation.
@@ -93,6 +91,7 @@ type shardDPI struct {
 	expect    *dpi.ExpectTable // flows announced on this shard
 	pairs     map[pairKey]*pairWait
 	freePairs []*pairWait
+	segs      uint64 // segments handed to actors so far, numbering them
 
 	live, ending, queued, held, waiting int
 	ready                               []flow.Record // records whose verdict came
@@ -190,14 +189,14 @@ func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
 		src, dst = dst, src
 	}
 	run.info = dpi.FlowInfo{IPProto: p.Proto, Initiator: src, Responder: dst}
-	run.begin = p.Time
+	run.begin, run.mark = p.Time, d.segs
 	run.first = true
 	k.run = run
 	for dir := range dpi.Dir(2) {
 		if k.syn&(1<<dir) != 0 {
 			b := d.batch(i)
 			b.Segs = append(b.Segs, dpi.Segment{Dir: dir, Seq: k.seq[dir], Flags: dpi.FlagSYN})
-			run.added++
+			d.segs++
 		}
 	}
 	d.admit(i)
@@ -214,8 +213,8 @@ func (d *shardDPI) add(i uint32, p *packet.Packet, b *packetBatch, dir dpi.Dir) 
 	if len(p.Payload) > 0 {
 		run.sent++
 	}
-	run.added++
 	m := d.batch(i)
+	d.segs++ // numbered from 1, as batch expects
 	m.Segs = append(m.Segs, dpi.Segment{Dir: dir, Time: p.Time, Seq: p.TCPSeq,
 		Flags:   uint8(p.TCPFlags) & (dpi.FlagFIN | dpi.FlagSYN | dpi.FlagRST),
 		Payload: p.Payload})
@@ -237,7 +236,7 @@ func (d *shardDPI) batch(i uint32) *dpiBatch {
 	} else {
 		m = &dpiBatch{}
 	}
-	m.conn, m.gen = i, k.gen
+	m.conn, m.gen, m.seq = i, k.gen, d.segs+1 // its first segment's number
 	k.run.cur = m
 	if k.state == connLive || k.state == connEnding {
 		d.touched = append(d.touched, i)

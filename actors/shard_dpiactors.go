@@ -149,8 +149,7 @@ func (d *shardDPI) finish(i uint32, app *flow.App) {
 	d.ready = append(d.ready, run.waiting...)
 	d.waiting -= len(run.waiting)
 	k.app, k.state, k.run = app, connDone, nil
-	*run = dpiRun{inflight: run.inflight[:0], waiting: run.waiting[:0],
-		blockers: run.blockers[:0]}
+	*run = dpiRun{inflight: run.inflight[:0], waiting: run.waiting[:0]}
 	clear(run.waiting[:cap(run.waiting)])
 	d.runs = append(d.runs, run)
 	if k.ended {

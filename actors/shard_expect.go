@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 
@@ -27,15 +28,18 @@ import (
 // actor runs first, a connection is held (connHeld) when its first
 // payload comes while, between the same two addresses, another connection
 // whose session may still announce flows ([dpi.Session.Announcing]) has
-// segments its actor has not given back. It waits, with its segments,
-// until each of those actors has given back every segment it was handed
-// before the held connection began, or has concluded, or has said it can
-// announce no more; then it looks itself up and is queued as usual. So a
+// segments its actor has not given back. The shard numbers the segments
+// it hands to actors; the held connection waits, with its segments, until
+// each of those actors has given back every segment numbered before the
+// connection began, or has concluded, or has said it can announce no
+// more; then it looks itself up and is queued as usual. So a
 // connection is labelled as announced exactly when a connection of its
 // pair announced it in a packet metered before its first payload,
 // whatever the timing. The cost: a connection that begins while another
 // between the same addresses has not been read yet waits about one actor
-// round trip, since until then that one might be FTP.
+// round trip, since until then that one might be FTP. A held connection
+// costs only its place in its pair's list; each batch an announcing actor
+// gives back costs a pass over the announcing connections of its pair.
 //
 // Bounds: the table keeps expectTableSize entries per shard (the oldest
 // go first, so a flood of announcements on other pairs could push out an
@@ -68,15 +72,10 @@ type pairWait struct {
 	held []ticket // connections held for them, in the order they began
 }
 
-// blocker is a connection a held connection waits for, and the number of
-// segments it must have given back.
-type blocker struct {
-	t    ticket
-	mark uint64
-}
-
 // admit queues connection i, at its first payload, for an actor, or holds
-// it while connections of its pair may still announce it.
+// it while connections of its pair may still announce it: while one of
+// them has not had back from its actor a segment the shard handed out
+// before i began.
 func (d *shardDPI) admit(i uint32) {
 	k := &d.conns[i]
 	run := k.run
@@ -90,15 +89,10 @@ func (d *shardDPI) admit(i uint32) {
 		w = d.newPair()
 		d.pairs[run.key] = w
 	}
-	for _, t := range w.runs {
-		if o := d.conns[t.conn].run; o.read < o.added {
-			run.blockers = append(run.blockers, blocker{t: t, mark: o.added})
-		}
-	}
 	t := ticket{i, k.gen}
 	w.runs = append(w.runs, t)
 	run.announcing = true
-	if len(run.blockers) == 0 {
+	if len(w.held) == 0 && d.unread(w) > run.mark {
 		d.enqueue(i)
 		return
 	}
@@ -120,11 +114,11 @@ func (d *shardDPI) enqueue(i uint32) {
 	d.queued++
 }
 
-// announced takes what batch m, back from its actor, says of announced
-// flows, and releases the connections that no longer need to wait.
+// announced takes what batch m, back from its actor and out of its run's
+// inflight list, says of announced flows, and releases the connections
+// that no longer need to wait.
 func (d *shardDPI) announced(m *dpiBatch) {
 	run := d.conns[m.conn].run
-	run.read += uint64(len(m.Segs))
 	d.expect.Add(m.Expect...)
 	switch {
 	case !run.announcing:
@@ -146,41 +140,49 @@ func (d *shardDPI) leavePair(run *dpiRun) {
 	d.settle(run.key)
 }
 
-// settle queues the held connections of a pair that wait for nothing
-// more, oldest first, and forgets the pair once nothing is left in it.
+// settle queues, oldest first, the held connections of a pair that began
+// before every segment its announcing connections have not had back, and
+// forgets the pair once nothing is left in it.
 func (d *shardDPI) settle(key pairKey) {
 	w := d.pairs[key]
-	keep := w.held[:0]
+	first := d.unread(w)
+	n := 0
 	for _, t := range w.held {
 		k := &d.conns[t.conn]
-		if k.gen != t.gen || k.state != connHeld {
-			continue
+		if k.gen == t.gen && k.state == connHeld {
+			if k.run.mark >= first {
+				break
+			}
+			d.held--
+			d.enqueue(t.conn)
 		}
-		if d.waits(k.run) {
-			keep = append(keep, t)
-			continue
-		}
-		d.held--
-		k.run.blockers = k.run.blockers[:0]
-		d.enqueue(t.conn)
+		n++
 	}
-	clear(w.held[len(keep):])
-	w.held = keep
+	rest := copy(w.held, w.held[n:])
+	clear(w.held[rest:])
+	w.held = w.held[:rest]
 	if len(w.runs) == 0 && len(w.held) == 0 {
 		delete(d.pairs, key)
 		d.freePairs = append(d.freePairs, w)
 	}
 }
 
-// waits reports whether a held run still waits for one of its blockers.
-func (d *shardDPI) waits(run *dpiRun) bool {
-	for _, b := range run.blockers {
-		k := &d.conns[b.t.conn]
-		if k.gen == b.t.gen && k.run != nil && k.run.announcing && k.run.read < b.mark {
-			return true
+// unread returns the number of the oldest segment that an announcing
+// connection of w has not had back from its actor, or the largest number
+// when there is none. A run's batches come back in the order they were
+// sent, and the batch it is filling is newer than those.
+func (d *shardDPI) unread(w *pairWait) uint64 {
+	first := uint64(math.MaxUint64)
+	for _, t := range w.runs {
+		run := d.conns[t.conn].run
+		switch {
+		case len(run.inflight) > 0:
+			first = min(first, run.inflight[0].seq)
+		case run.cur != nil && len(run.cur.Segs) > 0:
+			first = min(first, run.cur.seq)
 		}
 	}
-	return false
+	return first
 }
 
 func (d *shardDPI) newPair() *pairWait {
