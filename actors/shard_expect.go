@@ -32,10 +32,11 @@ import (
 // it hands to actors; the held connection waits, with its segments, until
 // each of those actors has given back every segment numbered before the
 // connection began, or has concluded, or has said it can announce no
-// more; then it looks itself up and is queued as usual. So a
-// connection is labelled as announced exactly when a connection of its
-// pair announced it in a packet metered before its first payload,
-// whatever the timing. The cost: a connection that begins while another
+// more; then it looks itself up and is queued as usual. So a connection
+// is labelled as announced exactly when a connection of its pair
+// announced it in a packet metered before its first payload, whatever
+// the timing (unless the actor limit made the announcer conclude early,
+// at a point that depends on timing). The cost: a connection that begins while another
 // between the same addresses has not been read yet waits about one actor
 // round trip, since until then that one might be FTP. A held connection
 // costs only its place in its pair's list; each batch an announcing actor
