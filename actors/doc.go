@@ -17,7 +17,9 @@
 // actor reads the connection's first payloads in the reader's batches,
 // which go back to the reader only once the actors are done with them;
 // it reports its verdict and stops, and a record that ends first waits
-// for that verdict. A panic in a dissector stops only its actor.
+// for that verdict. A panic in a dissector stops only its actor. Flows
+// that other flows announce (FTP data) are found through the announcer's
+// shard, which is theirs too (shard_expect.go).
 //
 // [Run] is the entry point for callers that want a result; a supervisor
 // spawns [TaskProps] as its child and receives [TaskFinished].

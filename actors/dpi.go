@@ -23,11 +23,18 @@ type dpiBatch struct {
 	// Set by the actor.
 	Done    bool        // the actor concluded and stops
 	Verdict dpi.Verdict // valid when Done
+	// Expect holds the flows the session announced while reading Segs
+	// (the session's own elements, never written again), and Announcing
+	// whether it may still announce more ([dpi.Session.Announcing]).
+	Expect     []dpi.Expectation
+	Announcing bool
 
-	// Owned by the shard: the reader batches Segs points into, and
-	// whether they were already released for this dpiBatch.
+	// Owned by the shard: the reader batches Segs points into, whether
+	// they were already released for this dpiBatch, and the shard's
+	// number of the first segment (shard_expect.go).
 	refs     []*packetBatch
 	released bool
+	seq      uint64
 }
 
 // dpiReturned is a dpiBatch on its way back to the shard.
@@ -46,6 +53,7 @@ type dpiActor struct {
 	cfg   dpi.Config
 	sess  *dpi.Session
 	done  bool
+	told  int // expectations of sess reported to the shard
 }
 
 func (a *dpiActor) Receive(c actor.Context) {
@@ -63,9 +71,14 @@ func (a *dpiActor) Receive(c actor.Context) {
 			break
 		}
 	}
+	if exp := a.sess.Expectations(); len(exp) > a.told {
+		m.Expect, a.told = exp[a.told:], len(exp)
+	}
 	if done || m.End {
 		m.Done, m.Verdict = true, a.sess.Verdict()
 		a.sess, a.done = nil, true
+	} else {
+		m.Announcing = a.sess.Announcing()
 	}
 	finished := m.Done
 	c.Send(a.shard, (*dpiReturned)(m)) // m is the shard's from here on

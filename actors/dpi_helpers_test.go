@@ -23,6 +23,7 @@ import (
 type modelConn struct {
 	sess *dpi.Session
 	app  *flow.App // the verdict, once concluded
+	told int       // expectations of sess added to the table
 }
 
 // meterDirectDPI is the rule the DPI pipeline follows, without actors:
@@ -30,21 +31,24 @@ type modelConn struct {
 // payload on, fed its SYNs and payloads in capture order; a connection's
 // verdict is its session's verdict when the session is done or when the
 // connection's first record ends, whichever comes first (a port guess
-// counts as Unknown). It returns the records as renderIPFIX lines.
+// counts as Unknown), named by its full name. A session starts with the
+// protocol that earlier packets of other sessions announced for its
+// connection. It returns the records as renderIPFIX lines.
 func meterDirectDPI(tb testing.TB, cfg flow.Config, dcfg dpi.Config, inputs ...string) []string {
 	tb.Helper()
 	t := flow.NewTable(cfg)
 	var conns []*modelConn
 	unknown := &flow.App{Name: "Unknown"}
 	syns := map[uint32][]dpi.Segment{}
+	expect := dpi.NewExpectTable(expectTableSize, 0)
 	verdict := func(m *modelConn) {
 		if m.app != nil {
 			return
 		}
 		v := m.sess.Verdict()
 		m.app, m.sess = unknown, nil
-		if p := v.DPI(); p != dpi.ProtoUnknown {
-			m.app = &flow.App{Name: p.String(), ID: uint32(p), Meta: v.Meta}
+		if v.DPI() != dpi.ProtoUnknown {
+			m.app = &flow.App{Name: v.FullName(), ID: v.FullID(), Meta: v.Meta}
 		}
 	}
 	var recs []flow.Record
@@ -93,13 +97,21 @@ func meterDirectDPI(tb testing.TB, cfg flow.Config, dcfg dpi.Config, inputs ...s
 			if dir == dpi.FromResponder {
 				info.Initiator, info.Responder = info.Responder, info.Initiator
 			}
+			info.Expected = expect.Take(&info, p.Time)
 			m = &modelConn{sess: dpi.NewSession(dcfg, info)}
 			conns[c.Tag-1] = m
 			for _, s := range lastSYNs(syns[c.Tag]) {
 				m.sess.Add(&s)
 			}
 		}
-		if m.app == nil && m.sess.Add(&seg) {
+		if m.app != nil {
+			return
+		}
+		done := m.sess.Add(&seg)
+		exp := m.sess.Expectations()
+		expect.Add(exp[m.told:]...)
+		m.told = len(exp)
+		if done {
 			verdict(m)
 		}
 	})

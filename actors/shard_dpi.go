@@ -17,6 +17,7 @@ const DefaultMaxDPIActors = 4096
 // States of a connection in a shard's DPI bookkeeping.
 const (
 	connIdle   uint8 = iota // no payload seen yet: no actor
+	connHeld                // has payload, waits for flows that may announce it (shard_expect.go)
 	connQueued              // has payload, waits for an actor (the limit is reached)
 	connLive                // its actor reads the flow
 	connEnding              // its actor was told to conclude
@@ -39,12 +40,18 @@ type dpiConn struct {
 type dpiRun struct {
 	pid      *actor.PID
 	info     dpi.FlowInfo
-	first    bool // the next batch sent is the actor's first
-	endAsked bool // conclude as soon as the actor runs
+	begin    int64 // capture time of the first payload
+	first    bool  // the next batch sent is the actor's first
+	endAsked bool  // conclude as soon as the actor runs
 	cur      *dpiBatch
 	inflight []*dpiBatch
 	waiting  []flow.Record // records that wait for the verdict
 	sent     int           // payload segments handed to the actor
+
+	// Announced flows (shard_expect.go).
+	key        pairKey // the connection's addresses and IP protocol
+	announcing bool    // in pairs[key].runs: its session may announce flows
+	mark       uint64  // the shard's segment count when the connection began
 }
 
 // ticket names a connection slot at one generation.
@@ -59,7 +66,10 @@ type ticket struct{ conn, gen uint32 }
 // waits for the verdict, and the actor is told to conclude with what it
 // has read. When more connections need an actor than the limit allows,
 // the one that has had its actor longest is told to conclude, so the
-// queue always moves without waiting for more packets.
+// queue always moves without waiting for more packets. A connection that
+// another connection of its address pair may have announced (FTP data)
+// is held before it is queued, until that one's actor has read what came
+// before it (shard_expect.go).
 type shardDPI struct {
 	cfg     dpi.Config
 	budget  int
@@ -72,14 +82,19 @@ type shardDPI struct {
 	runs    []*dpiRun   // free runs
 	batches []*dpiBatch // free batches
 	byPID   map[string]uint32
-	queue   tickets  // connections waiting for an actor, oldest first
-	order   tickets  // connections that got an actor, oldest first
-	touched []uint32 // live connections with a batch being filled
-	ended   []uint32 // scratch for EndedTags
-	apps    map[dpi.Proto]*flow.App
+	queue   tickets              // connections waiting for an actor, oldest first
+	order   tickets              // connections that got an actor, oldest first
+	touched []uint32             // live connections with a batch being filled
+	ended   []uint32             // scratch for EndedTags
+	apps    map[uint32]*flow.App // by applicationId, for verdicts without metadata
 
-	live, ending, queued, waiting int
-	ready                         []flow.Record // records whose verdict came
+	expect    *dpi.ExpectTable // flows announced on this shard
+	pairs     map[pairKey]*pairWait
+	freePairs []*pairWait
+	segs      uint64 // segments handed to actors so far, numbering them
+
+	live, ending, queued, held, waiting int
+	ready                               []flow.Record // records whose verdict came
 
 	spawned, failures uint64
 	peak              int
@@ -94,11 +109,17 @@ func newShardDPI(spec *Spec) *shardDPI {
 	if budget <= 0 {
 		budget = dpi.DefaultBudget
 	}
+	reg := spec.DPIRegistry
+	if reg == nil {
+		reg = dpi.DefaultRegistry()
+	}
 	return &shardDPI{
-		cfg:    dpi.Config{Budget: budget, Registry: spec.DPIRegistry},
+		cfg:    dpi.Config{Budget: budget, Registry: reg},
 		budget: budget, limit: max(1, limit/spec.Shards),
 		unknown: &flow.App{Name: dpi.ProtoUnknown.String(), ID: uint32(dpi.ProtoUnknown)},
-		byPID:   map[string]uint32{}, apps: map[dpi.Proto]*flow.App{},
+		byPID:   map[string]uint32{}, apps: map[uint32]*flow.App{},
+		expect: dpi.NewExpectTable(expectTableSize, 0),
+		pairs:  map[pairKey]*pairWait{},
 	}
 }
 
@@ -112,7 +133,9 @@ func (d *shardDPI) start(self *actor.PID) {
 
 // idle reports whether no connection is being classified and no record
 // waits.
-func (d *shardDPI) idle() bool { return d.live == 0 && d.queued == 0 && d.waiting == 0 }
+func (d *shardDPI) idle() bool {
+	return d.live == 0 && d.queued == 0 && d.held == 0 && d.waiting == 0
+}
 
 // packet feeds p, just metered by tbl from reader batch b, to its
 // connection's classification.
@@ -155,7 +178,9 @@ func noteSYN(k *dpiConn, p *packet.Packet, dir dpi.Dir) {
 	}
 }
 
-// begin queues connection i for an actor at its first payload, p.
+// begin queues connection i for an actor at its first payload, p, or
+// holds it until the flows that may have announced it are read
+// ([shardDPI.admit]).
 func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
 	k := &d.conns[i]
 	run := d.newRun()
@@ -164,16 +189,17 @@ func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
 		src, dst = dst, src
 	}
 	run.info = dpi.FlowInfo{IPProto: p.Proto, Initiator: src, Responder: dst}
+	run.begin, run.mark = p.Time, d.segs
 	run.first = true
-	k.run, k.state = run, connQueued
-	d.queue.push(ticket{i, k.gen})
-	d.queued++
+	k.run = run
 	for dir := range dpi.Dir(2) {
 		if k.syn&(1<<dir) != 0 {
 			b := d.batch(i)
 			b.Segs = append(b.Segs, dpi.Segment{Dir: dir, Seq: k.seq[dir], Flags: dpi.FlagSYN})
+			d.segs++
 		}
 	}
+	d.admit(i)
 }
 
 // add appends p to the batch of connection i when the actor can use it:
@@ -188,6 +214,7 @@ func (d *shardDPI) add(i uint32, p *packet.Packet, b *packetBatch, dir dpi.Dir) 
 		run.sent++
 	}
 	m := d.batch(i)
+	d.segs++ // numbered from 1, as batch expects
 	m.Segs = append(m.Segs, dpi.Segment{Dir: dir, Time: p.Time, Seq: p.TCPSeq,
 		Flags:   uint8(p.TCPFlags) & (dpi.FlagFIN | dpi.FlagSYN | dpi.FlagRST),
 		Payload: p.Payload})
@@ -209,7 +236,7 @@ func (d *shardDPI) batch(i uint32) *dpiBatch {
 	} else {
 		m = &dpiBatch{}
 	}
-	m.conn, m.gen = i, k.gen
+	m.conn, m.gen, m.seq = i, k.gen, d.segs+1 // its first segment's number
 	k.run.cur = m
 	if k.state == connLive || k.state == connEnding {
 		d.touched = append(d.touched, i)
@@ -259,7 +286,7 @@ func (d *shardDPI) labelOne(r *flow.Record) bool {
 func (d *shardDPI) conclude(i uint32) {
 	k := &d.conns[i]
 	switch k.state {
-	case connQueued:
+	case connQueued, connHeld:
 		k.run.endAsked = true
 	case connLive:
 		k.state = connEnding

@@ -112,6 +112,7 @@ func (d *shardDPI) returned(m *dpiBatch) {
 			break
 		}
 	}
+	d.announced(m)
 	if m.Done {
 		d.finish(m.conn, d.appOf(m.Verdict))
 	}
@@ -133,6 +134,7 @@ func (d *shardDPI) failed(m *dpiFailed) {
 func (d *shardDPI) finish(i uint32, app *flow.App) {
 	k := &d.conns[i]
 	run := k.run
+	d.leavePair(run)
 	if k.state == connEnding {
 		d.ending--
 	}
@@ -236,20 +238,21 @@ func (d *shardDPI) newRun() *dpiRun {
 	return &dpiRun{}
 }
 
-// appOf returns the App of a verdict. A port guess is not a DPI verdict:
-// it is exported as Unknown.
+// appOf returns the App of a verdict: its full name and the id that goes
+// with it ([dpi.Verdict.FullID]). A port guess is not a DPI verdict: it
+// is exported as Unknown.
 func (d *shardDPI) appOf(v dpi.Verdict) *flow.App {
-	p := v.DPI()
-	switch {
-	case p == dpi.ProtoUnknown:
+	if v.DPI() == dpi.ProtoUnknown {
 		return d.unknown
-	case v.Meta != nil:
-		return &flow.App{Name: p.String(), ID: uint32(p), Meta: v.Meta}
 	}
-	a := d.apps[p]
+	id := v.FullID()
+	if v.Meta != nil {
+		return &flow.App{Name: v.FullName(), ID: id, Meta: v.Meta}
+	}
+	a := d.apps[id]
 	if a == nil {
-		a = &flow.App{Name: p.String(), ID: uint32(p)}
-		d.apps[p] = a
+		a = &flow.App{Name: v.FullName(), ID: id}
+		d.apps[id] = a
 	}
 	return a
 }

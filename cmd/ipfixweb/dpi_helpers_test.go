@@ -25,7 +25,9 @@ type dpiRecord struct {
 }
 
 // dpiRecords converts inputs with --dpi and args, has every tool judge
-// the output, and returns its flow records and the raw file.
+// the output, checks that the RFC 6759 options records name each
+// record's applicationId as the record does, and returns its flow
+// records and the raw file.
 func dpiRecords(t *testing.T, args []string, inputs ...string) ([]dpiRecord, []byte) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out.ipfix")
@@ -34,15 +36,48 @@ func dpiRecords(t *testing.T, args []string, inputs ...string) ([]dpiRecord, []b
 	if code != 0 && !knownBroken[filepath.Base(inputs[0])] {
 		t.Fatalf("convert exit %d: %s", code, stderr)
 	}
+	msgs := ipfixcheck.All(t, out)
+	names := appNames(t, msgs)
 	var recs []dpiRecord
-	for _, r := range ipfixcheck.FlowRecords(ipfixcheck.All(t, out)) {
-		recs = append(recs, toDPIRecord(r))
+	for _, r := range ipfixcheck.FlowRecords(msgs) {
+		d := toDPIRecord(r)
+		if id := fmt.Sprintf("%x", d.Fields["applicationId"]); names[id] != d.App {
+			t.Errorf("%s: applicationId %s named %q, the record says %q", d.Key, id, names[id],
+				d.App)
+		}
+		recs = append(recs, d)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return recs, data
+}
+
+// appNames maps the applicationId values (in hex) of the RFC 6759
+// options records of msgs to the names they give, and fails the test when
+// one id is given two names.
+func appNames(tb testing.TB, msgs []*ipfix.Message) map[string]string {
+	tb.Helper()
+	names := map[string]string{}
+	for _, m := range msgs {
+		for i := range m.Sets {
+			for j := range m.Sets[i].Records {
+				r := &m.Sets[i].Records[j]
+				id, okID := r.Field("applicationId")
+				name, okName := r.Field("applicationName")
+				if !r.Options() || !okID || !okName {
+					continue
+				}
+				k, n := fmt.Sprintf("%x", id.Value), name.Value.(string)
+				if old, seen := names[k]; seen && old != n {
+					tb.Errorf("applicationId %s named %q and %q", k, old, n)
+				}
+				names[k] = n
+			}
+		}
+	}
+	return names
 }
 
 func toDPIRecord(r *ipfix.Record) dpiRecord {
@@ -132,14 +167,4 @@ func directVerdicts(tb testing.TB, path string) map[string]dpi.Verdict {
 		out[fl.keys[0]], out[fl.keys[1]] = s.Verdict(), s.Verdict()
 	}
 	return out
-}
-
-// hasDissector reports whether the default registry has a dissector of p.
-func hasDissector(p dpi.Proto) bool {
-	for _, d := range dpi.DefaultRegistry().Dissectors() {
-		if d.Proto == p {
-			return true
-		}
-	}
-	return false
 }

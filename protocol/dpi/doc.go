@@ -65,11 +65,17 @@
 //     the announced protocol; the ftp_data dissector then labels the
 //     flow FTP_DATA at its first payload.
 //
-// A caller that learns of an announcement only after the announced flow's
-// session started may replace that flow's verdict with the announced
-// protocol itself. The control connection's session keeps reading for
-// announcements until its budget is spent or the client switches to
-// TLS, so a long control connection's later transfers are not seen.
+// A caller that reads sessions concurrently with the flows may learn of
+// an announcement only after the announced flow began. It can wait:
+// [Session.Announcing] says whether a session may still announce flows
+// (a dissector with [Dissector.Announces] is still in the running), and
+// [Registry.Announces] whether any session of a transport may. An
+// announced flow joins the same two addresses as its announcer with the
+// same IP protocol ([Expectation.Matches]), so only the sessions of that
+// address pair need be waited for. The control connection's session
+// keeps reading for announcements until its budget is spent or the
+// client switches to TLS, so a long control connection's later
+// transfers are not seen.
 //
 // The package does no I/O, starts no goroutines and keeps no mutable
 // global state.

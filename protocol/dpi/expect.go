@@ -18,6 +18,8 @@ const MaxExpectations = 16
 type Expectation struct {
 	// Proto is what the announced flow carries (ProtoFTPData).
 	Proto Proto
+	// IPProto is the announced flow's IP protocol (6 TCP, 17 UDP).
+	IPProto uint8
 	// Initiator is the address the announced flow will come from (any
 	// port), Responder the address and port it will go to.
 	Initiator netip.Addr
@@ -27,10 +29,18 @@ type Expectation struct {
 	Time int64
 }
 
-// Matches reports whether a flow is the one e announced. A flow seen the
-// other way round (its first packet from the announced responder) matches
-// too.
+// Matches reports whether a flow is the one e announced: its IP protocol,
+// the announced responder's address and port, and the initiator's
+// address. A flow seen the other way round (its first packet from the
+// announced responder) matches too.
+//
+// The announced flow joins the same two addresses as the flow that
+// announced it, with the same IP protocol: a caller that spreads flows
+// over workers by those fields alone finds both in one worker.
 func (e *Expectation) Matches(info *FlowInfo) bool {
+	if info.IPProto != e.IPProto {
+		return false
+	}
 	return info.Responder == e.Responder && info.Initiator.Addr() == e.Initiator ||
 		info.Initiator == e.Responder && info.Responder.Addr() == e.Initiator
 }
@@ -58,6 +68,23 @@ func (s *Session) Expectations() []Expectation {
 	return s.res.expect[:len(s.res.expect):len(s.res.expect)]
 }
 
+// Announcing reports whether the session may still announce flows: it
+// is not done and a dissector with [Dissector.Announces] is still in the
+// running for its flow. Once it reports false it never reports true
+// again, unless a TCP stream turns out to start earlier than first seen
+// and every dissector gets another look.
+func (s *Session) Announcing() bool {
+	if s.done {
+		return false
+	}
+	for _, c := range s.cands {
+		if s.reg.all[c.idx].Announces {
+			return true
+		}
+	}
+	return false
+}
+
 // ExpectTable holds announced flows until they begin or expire, for a
 // caller that follows many sessions: it [ExpectTable.Add]s what each
 // session's [Session.Expectations] gives, and asks
@@ -68,8 +95,9 @@ func (s *Session) Expectations() []Expectation {
 // An ExpectTable is not safe for concurrent use.
 type ExpectTable struct {
 	ttl  int64
-	ring []Expectation // oldest at next once full
+	ring []Expectation // oldest at next once full; Proto 0 once taken or expired
 	next int
+	live int // entries of ring not taken and not seen expired
 }
 
 // DefaultExpectTTL is how long an announced flow is waited for, in
@@ -89,27 +117,51 @@ func NewExpectTable(size int, ttl int64) *ExpectTable {
 // Add records announced flows, replacing the oldest entries when full.
 func (t *ExpectTable) Add(es ...Expectation) {
 	for _, e := range es {
+		if e.Proto == ProtoUnknown {
+			continue
+		}
+		t.live++
 		if len(t.ring) < cap(t.ring) {
 			t.ring = append(t.ring, e)
 			continue
+		}
+		if t.ring[t.next].Proto != ProtoUnknown {
+			t.live--
 		}
 		t.ring[t.next] = e
 		t.next = (t.next + 1) % len(t.ring)
 	}
 }
 
+// Len returns the number of entries that may still be taken. Entries
+// that expired leave it when a Take sees them. A caller may skip Take
+// while Len is 0.
+func (t *ExpectTable) Len() int { return t.live }
+
 // Take returns the protocol announced for a flow that begins at time now,
 // and forgets the announcement: one announcement, one flow. It returns
-// ProtoUnknown when no live entry matches. Its cost grows with the
-// table's size.
+// ProtoUnknown when no live entry matches. Entries older than the
+// table's time to live at now are dropped on the way. Its cost grows with
+// the table's size.
 func (t *ExpectTable) Take(info *FlowInfo, now int64) Proto {
+	if t.live == 0 {
+		return ProtoUnknown
+	}
 	for i := range t.ring {
 		e := &t.ring[i]
-		if e.Proto == ProtoUnknown || now < e.Time || now-e.Time > t.ttl || !e.Matches(info) {
+		switch {
+		case e.Proto == ProtoUnknown || now < e.Time:
+			continue
+		case now-e.Time > t.ttl:
+			e.Proto = ProtoUnknown // expired
+			t.live--
+			continue
+		case !e.Matches(info):
 			continue
 		}
 		p := e.Proto
 		e.Proto = ProtoUnknown // taken; the slot is reused in turn
+		t.live--
 		return p
 	}
 	return ProtoUnknown

@@ -14,7 +14,7 @@ import (
 func ftpDissector() Dissector {
 	return Dissector{
 		Name: "ftp", Proto: ProtoFTPControl, Transports: TCP,
-		TCPPorts: []uint16{21},
+		TCPPorts: []uint16{21}, Announces: true,
 		Start: func(*FlowInfo) State {
 			return &ftpState{greetState: greetState{g: ftpProto}}
 		},
@@ -97,7 +97,7 @@ func ftpAnnounced(f *FlowInfo, d Dir, ln []byte) (Expectation, bool) {
 	if port == 0 {
 		return Expectation{}, false
 	}
-	e := Expectation{Proto: ProtoFTPData, Initiator: client,
+	e := Expectation{Proto: ProtoFTPData, IPProto: IPProtoTCP, Initiator: client,
 		Responder: netip.AddrPortFrom(server, port)}
 	if !passive {
 		e.Initiator, e.Responder = server, netip.AddrPortFrom(client, port)

@@ -10,10 +10,10 @@ func TestFTPAnnouncements(t *testing.T) {
 	client := netip.MustParseAddr("192.0.2.10")
 	server := netip.MustParseAddr("198.51.100.20")
 	passive := func(port uint16) Expectation {
-		return Expectation{Proto: ProtoFTPData, Initiator: client, Responder: netip.AddrPortFrom(server, port)}
+		return Expectation{Proto: ProtoFTPData, IPProto: IPProtoTCP, Initiator: client, Responder: netip.AddrPortFrom(server, port)}
 	}
 	active := func(port uint16) Expectation {
-		return Expectation{Proto: ProtoFTPData, Initiator: server, Responder: netip.AddrPortFrom(client, port)}
+		return Expectation{Proto: ProtoFTPData, IPProto: IPProtoTCP, Initiator: server, Responder: netip.AddrPortFrom(client, port)}
 	}
 	tests := []struct {
 		name   string

@@ -53,6 +53,12 @@ type Dissector struct {
 	// TCPPorts and UDPPorts are the well-known server ports of Proto, used
 	// only for guesses ([Verdict.Guess]); dissectors never rely on them.
 	TCPPorts, UDPPorts []uint16
+	// Announces says the dissector may report flows that its flow
+	// announces ([Result.Expect]), as FTP control does for its data
+	// connections. A caller that waits for announcements waits only for
+	// sessions in which such a dissector is still in the running
+	// ([Session.Announcing]).
+	Announces bool
 	// Start returns the dissector's state for a new flow, or nil when the
 	// flow cannot be of this protocol. It is called once per flow (again if
 	// a TCP stream turns out to start earlier than first seen). A stateless
@@ -126,10 +132,11 @@ func (r *Result) Meta() *Meta {
 // Registry is an immutable set of dissectors. It is safe for concurrent
 // use: every [Session] of every goroutine may share one.
 type Registry struct {
-	all   []Dissector
-	tcp   []int // indexes into all, in order
-	udp   []int
-	guess map[uint32]Proto // transport<<16 | port
+	all       []Dissector
+	tcp       []int // indexes into all, in order
+	udp       []int
+	guess     map[uint32]Proto // transport<<16 | port
+	announces Transport        // transports some dissector announcing flows reads
 }
 
 // Errors of [NewRegistry].
@@ -167,6 +174,9 @@ func NewRegistry(ds ...Dissector) (*Registry, error) {
 		if d.Transports&UDP != 0 {
 			r.udp = append(r.udp, i)
 		}
+		if d.Announces {
+			r.announces |= d.Transports
+		}
 		r.addGuesses(TCP, d.TCPPorts, d.Proto)
 		r.addGuesses(UDP, d.UDPPorts, d.Proto)
 	}
@@ -185,6 +195,20 @@ func (r *Registry) addGuesses(t Transport, ports []uint16, p Proto) {
 // Dissectors returns a copy of the registry's dissectors, in order.
 func (r *Registry) Dissectors() []Dissector {
 	return append([]Dissector(nil), r.all...)
+}
+
+// Announces reports whether a session of a flow of the IP protocol
+// ipProto (6 TCP, 17 UDP) may announce other flows: whether one of the
+// registry's dissectors that read that transport has
+// [Dissector.Announces].
+func (r *Registry) Announces(ipProto uint8) bool {
+	switch ipProto {
+	case IPProtoTCP:
+		return r.announces&TCP != 0
+	case IPProtoUDP:
+		return r.announces&UDP != 0
+	}
+	return false
 }
 
 // guessPort returns the protocol guessed for a server port, if any.

@@ -53,6 +53,18 @@ func (v Verdict) FullName() string {
 	return v.Name() + "." + v.App.String()
 }
 
+// FullID returns a number for [Verdict.FullName]: the protocol's nDPI id
+// when there is no application, else the protocol's id in the high 16
+// bits and the application's in the low 16 (nDPI writes the pair as
+// "10.16" for NetBIOS.SMBv1, which is 0x000a0010 here). nDPI's ids fit in
+// 16 bits, so the two forms never meet and each full name has one number.
+func (v Verdict) FullID() uint32 {
+	if v.App == ProtoUnknown || v.App == v.Proto {
+		return uint32(v.Proto)
+	}
+	return uint32(v.Proto)<<16 | uint32(v.App)
+}
+
 // DPI returns the protocol if a dissector found it, ProtoUnknown for a
 // guess or no match.
 func (v Verdict) DPI() Proto {

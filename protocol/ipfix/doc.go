@@ -22,12 +22,13 @@
 //     [ClassificationEngine]). Then the metadata of one group, the one
 //     the record's [dpi.Meta] fills in: HTTP through IANA 459, 460, 461,
 //     462, 468 and 457 (0 when no response was seen); TLS, QUIC, DNS
-//     (query, or query and answer), SSH or mail and FTP greetings through
-//     flat enterprise elements under [DPIPEN] ([DPIElements]), strings
-//     variable-length. A record carries only its group's elements, and an
-//     element is there only when its protocol has it, so collectors never
-//     read an empty TLS field on a DNS flow; there are at most eight DPI
-//     templates per combination of the other bits, declared as used;
+//     (query, or query and answer), SSH, mail and FTP greetings, NetBIOS
+//     names or DHCP client names through flat enterprise elements under
+//     [DPIPEN] ([DPIElements]), strings variable-length. A record carries
+//     only its group's elements, and an element is there only when its
+//     protocol has it, so collectors never read an empty TLS field on a
+//     DNS flow; there are at most ten DPI templates per combination of
+//     the other bits, declared as used;
 //   - time form: flowStartMilliseconds/flowEndMilliseconds (152/153),
 //     unsigned 64-bit ms since 1970, the form collectors read best and good
 //     beyond 2106; a record with a time before 1970 uses
@@ -51,8 +52,12 @@
 // the range and description fields libfixbuf needs to learn from them)
 // and exporting process statistics
 // ([Encoder.AddExporterStats]); [Encoder.DeclareOptionsTemplate] and
-// [Encoder.AddOptionsRecord] declare and fill any other. Add allocates
-// nothing once the record's template exists.
+// [Encoder.AddOptionsRecord] declare and fill any other.
+// [Encoder.ResendTemplates] writes every template again at the start of
+// the next message; [Encoder.ResendAll] writes again the type records and
+// application names with their options templates, then every template, so
+// that a collector that joins a UDP stream late can read what follows.
+// Add allocates nothing once the record's template exists.
 //
 // # Decoder
 //

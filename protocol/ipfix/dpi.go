@@ -31,6 +31,11 @@ const (
 	IDServerBanner      = 13
 	IDMailServerDomain  = 14
 	IDStartTLS          = 15
+	IDNetBIOSName       = 16
+	IDNetBIOSSuffix     = 17
+	IDDHCPHostName      = 18
+	IDDHCPVendorClass   = 19
+	IDDHCPMessageType   = 20
 )
 
 // DPIElements describes the enterprise elements of DPI metadata, in id
@@ -67,6 +72,17 @@ var DPIElements = []Element{
 		Description: "domain an SMTP server names in its 220 greeting"},
 	{IE: dpiIE(IDStartTLS), Name: "startTLS", Type: bo,
 		Description: "the client asked to switch to TLS (STARTTLS, STLS, AUTH TLS)"},
+	{IE: dpiIE(IDNetBIOSName), Name: "netbiosName", Type: str,
+		Description: "NetBIOS name the flow looked up or its sender announced, in lower case, " +
+			"without padding and suffix"},
+	{IE: dpiIE(IDNetBIOSSuffix), Name: "netbiosSuffix", Type: u8, Semantics: sID,
+		Description: "type byte of that name (0 workstation, 32 file server, 29 master browser)"},
+	{IE: dpiIE(IDDHCPHostName), Name: "dhcpHostName", Type: str,
+		Description: "host name (option 12) a DHCP client gave, in lower case"},
+	{IE: dpiIE(IDDHCPVendorClass), Name: "dhcpVendorClass", Type: str,
+		Description: "vendor class identifier (option 60) of a DHCP client"},
+	{IE: dpiIE(IDDHCPMessageType), Name: "dhcpMessageType", Type: u8, Semantics: sID,
+		Description: "DHCP message type (option 53) of the flow's first message, 0 for BOOTP"},
 }
 
 func dpiIE(id uint16) IE { return IE{Enterprise: DPIPEN, ID: id} }
@@ -94,11 +110,15 @@ const (
 	groupDNSAnswer              // query name and type, response code
 	groupSSH                    // both sides' software versions
 	groupMail                   // banner, domain, STARTTLS
+	groupNetBIOS                // NetBIOS name and its suffix
+	groupDHCP                   // client host name, vendor class, message type
 	numGroups
 )
 
-// metaGroup returns the group of m: the first of HTTP, QUIC, TLS, DNS, SSH
-// and mail that holds a value (a dissector fills in one).
+// metaGroup returns the group of m: the first of HTTP, QUIC, TLS, DNS,
+// SSH, mail, NetBIOS and DHCP that holds a value (a dissector fills in
+// one). TLS is compared field by field for its ALPN slice; the other
+// groups are plain values.
 func metaGroup(m *dpi.Meta) group {
 	switch {
 	case m == nil:
@@ -118,6 +138,10 @@ func metaGroup(m *dpi.Meta) group {
 		return groupSSH
 	case m.Mail != dpi.MailMeta{}:
 		return groupMail
+	case m.NetBIOS != dpi.NetBIOSMeta{}:
+		return groupNetBIOS
+	case m.DHCP != dpi.DHCPMeta{}:
+		return groupDHCP
 	}
 	return groupNone
 }
@@ -152,6 +176,9 @@ var groupFields = [numGroups][]FieldSpec{
 		{dpiIE(IDSSHServerSoftware), VariableLength}},
 	groupMail: {{dpiIE(IDServerBanner), VariableLength},
 		{dpiIE(IDMailServerDomain), VariableLength}, {dpiIE(IDStartTLS), 1}},
+	groupNetBIOS: {{dpiIE(IDNetBIOSName), VariableLength}, {dpiIE(IDNetBIOSSuffix), 1}},
+	groupDHCP: {{dpiIE(IDDHCPHostName), VariableLength},
+		{dpiIE(IDDHCPVendorClass), VariableLength}, {dpiIE(IDDHCPMessageType), 1}},
 }
 
 // metaExtra returns the octets the variable-length fields of m's group
@@ -183,6 +210,11 @@ func metaExtra(g group, m *dpi.Meta) int {
 	case groupMail:
 		add(len(m.Mail.Banner))
 		add(len(m.Mail.Domain))
+	case groupNetBIOS:
+		add(len(m.NetBIOS.Name))
+	case groupDHCP:
+		add(len(m.DHCP.HostName))
+		add(len(m.DHCP.VendorClass))
 	}
 	return n
 }
@@ -230,6 +262,11 @@ func putMeta(b []byte, g group, m *dpi.Meta) []byte {
 	case groupMail:
 		b = appendVarLen(appendVarLen(b, m.Mail.Banner), m.Mail.Domain)
 		return append(b, boolOctet(m.Mail.StartTLS))
+	case groupNetBIOS:
+		return append(appendVarLen(b, m.NetBIOS.Name), m.NetBIOS.Suffix)
+	case groupDHCP:
+		b = appendVarLen(appendVarLen(b, m.DHCP.HostName), m.DHCP.VendorClass)
+		return append(b, m.DHCP.MessageType)
 	}
 	return b
 }

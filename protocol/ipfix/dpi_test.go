@@ -50,6 +50,10 @@ func groupMeta(g group) *dpi.Meta {
 	case groupMail:
 		m.Mail = dpi.MailMeta{Banner: "220 mail.example.com ESMTP", Domain: "mail.example.com",
 			StartTLS: true}
+	case groupNetBIOS:
+		m.NetBIOS = dpi.NetBIOSMeta{Name: "workgroup", Suffix: 0x1d}
+	case groupDHCP:
+		m.DHCP = dpi.DHCPMeta{HostName: "laptop-7", VendorClass: "MSFT 5.0", MessageType: 3}
 	}
 	return m
 }
@@ -79,6 +83,11 @@ func groupValues(g group) []kv {
 	case groupMail:
 		return []kv{{"serverBanner", "220 mail.example.com ESMTP"},
 			{"mailServerDomain", "mail.example.com"}, {"startTLS", true}}
+	case groupNetBIOS:
+		return []kv{{"netbiosName", "workgroup"}, {"netbiosSuffix", uint64(0x1d)}}
+	case groupDHCP:
+		return []kv{{"dhcpHostName", "laptop-7"}, {"dhcpVendorClass", "MSFT 5.0"},
+			{"dhcpMessageType", uint64(3)}}
 	}
 	return nil
 }
@@ -133,6 +142,12 @@ func TestMetaGroup(t *testing.T) {
 		{name: "SSH server only", meta: &dpi.Meta{SSH: dpi.SSHMeta{Server: "SSH-2.0-x"}},
 			want: groupSSH},
 		{name: "STARTTLS only", meta: &dpi.Meta{Mail: dpi.MailMeta{StartTLS: true}}, want: groupMail},
+		{name: "NetBIOS workstation name", meta: &dpi.Meta{NetBIOS: dpi.NetBIOSMeta{Name: "pc-1"}},
+			want: groupNetBIOS},
+		{name: "DHCP message type only", meta: &dpi.Meta{DHCP: dpi.DHCPMeta{MessageType: 1}},
+			want: groupDHCP},
+		{name: "DHCP host name", meta: &dpi.Meta{DHCP: dpi.DHCPMeta{HostName: "laptop-7"}},
+			want: groupDHCP},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -69,8 +69,9 @@ type Encoder struct {
 	appNames, elemTypes, exporter *template // options templates, once declared
 	nameApps                      bool
 	named                         map[uint32]bool // applicationIds named so far
+	names                         []flow.App      // their names, in the order first named
 	describe                      bool            // describe enterprise elements of new templates
-	described                     []IE            // enterprise elements already described
+	described                     []Element       // elements given a type record, in order
 }
 
 // NewEncoder returns an encoder that calls emit with each complete message.
@@ -96,7 +97,9 @@ func (e *Encoder) Stats() EncoderStats { return e.stats }
 
 // ResendTemplates makes the next message start with every template
 // declared so far, as UDP export needs from time to time (RFC 7011 §8.4).
-// Records already pending stay in the pending message.
+// Records already pending stay in the pending message. The options
+// records that name applications and elements are not sent again:
+// [Encoder.ResendAll] sends them with the templates.
 func (e *Encoder) ResendTemplates() { e.resend = true }
 
 // Add encodes a flow record into the pending message, first emitting the

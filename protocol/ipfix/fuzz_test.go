@@ -105,7 +105,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if bits&2 != 0 {
 			r.App = &flow.App{Name: app, ID: mpls}
 		}
-		g, field := group(bits>>4&7), ""
+		g, field := group(bits>>4)%numGroups, ""
 		if r.App != nil && bits&8 != 0 {
 			r.App.Meta, field = fuzzMeta(g, app)
 		}
@@ -172,6 +172,12 @@ func fuzzMeta(g group, s string) (*dpi.Meta, string) {
 	case groupMail:
 		m.Mail.Banner = s
 		return m, "serverBanner"
+	case groupNetBIOS:
+		m.NetBIOS.Name = s
+		return m, "netbiosName"
+	case groupDHCP:
+		m.DHCP.HostName = s
+		return m, "dhcpHostName"
 	}
 	return m, ""
 }

@@ -101,16 +101,21 @@ func (e *Encoder) AddAppNames(apps []flow.App) error {
 		e.appNames = t
 	}
 	for _, app := range apps {
-		var id [appIDLength]byte
-		id[0] = ClassificationEngine
-		binary.BigEndian.PutUint32(id[1:], app.ID)
-		if err := e.AddOptionsRecord(e.appNames.id, id[:], app.Name); err != nil {
-			return fmt.Errorf("application %d: %w", app.ID, err)
+		if err := e.addAppName(app); err != nil {
+			return err
 		}
-		if e.named == nil {
-			e.named = map[uint32]bool{}
-		}
-		e.named[app.ID] = true
+		e.rememberName(app)
+	}
+	return nil
+}
+
+// addAppName adds the options record that names app.
+func (e *Encoder) addAppName(app flow.App) error {
+	var id [appIDLength]byte
+	id[0] = ClassificationEngine
+	binary.BigEndian.PutUint32(id[1:], app.ID)
+	if err := e.AddOptionsRecord(e.appNames.id, id[:], app.Name); err != nil {
+		return fmt.Errorf("application %d: %w", app.ID, err)
 	}
 	return nil
 }
@@ -128,15 +133,21 @@ func (e *Encoder) AddElementTypes(elems ...Element) error {
 		e.elemTypes = t
 	}
 	for _, el := range elems {
-		err := e.AddOptionsRecord(e.elemTypes.id, el.IE.Enterprise, el.IE.ID,
-			uint8(el.Type), uint8(el.Semantics), uint16(el.Units), uint64(0), uint64(0),
-			el.Name, el.Description)
-		if err != nil {
-			return fmt.Errorf("element %v: %w", el.IE, err)
+		if err := e.addElementType(el); err != nil {
+			return err
 		}
-		if !slices.Contains(e.described, el.IE) {
-			e.described = append(e.described, el.IE)
-		}
+		e.rememberType(el)
+	}
+	return nil
+}
+
+// addElementType adds the type record of el.
+func (e *Encoder) addElementType(el Element) error {
+	err := e.AddOptionsRecord(e.elemTypes.id, el.IE.Enterprise, el.IE.ID,
+		uint8(el.Type), uint8(el.Semantics), uint16(el.Units), uint64(0), uint64(0),
+		el.Name, el.Description)
+	if err != nil {
+		return fmt.Errorf("element %v: %w", el.IE, err)
 	}
 	return nil
 }
@@ -160,7 +171,7 @@ func (e *Encoder) DescribeEnterpriseElements() error {
 // have not been described.
 func (e *Encoder) describeTemplate(t *template) error {
 	for _, f := range t.fields {
-		if f.IE.Enterprise == 0 || slices.Contains(e.described, f.IE) {
+		if f.IE.Enterprise == 0 || e.isDescribed(f.IE) {
 			continue
 		}
 		el, ok := LookupElement(f.IE)

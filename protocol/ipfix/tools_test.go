@@ -192,7 +192,8 @@ func TestIPFIXDumpNamesDPIElements(t *testing.T) {
 	if strings.Contains(dump, "_alienInformationElement") {
 		t.Errorf("ipfixDump left elements unnamed:\n%s", grepLines(dump, "_alien"))
 	}
-	for _, g := range []group{groupHTTP, groupQUIC, groupDNSAnswer, groupSSH, groupMail} {
+	for _, g := range []group{groupHTTP, groupQUIC, groupDNSAnswer, groupSSH, groupMail,
+		groupNetBIOS, groupDHCP} {
 		for _, w := range groupValues(g) {
 			var v string
 			switch x := w.value.(type) {
