@@ -72,7 +72,7 @@ func withDefaults(s Spec) Spec {
 	if s.Window <= 0 {
 		s.Window = 4
 	}
-	return s
+	return withFlowMemory(s)
 }
 
 func (t *taskActor) Receive(c actor.Context) {

@@ -30,6 +30,7 @@ type convertFlags struct {
 	dpi      bool
 	shards   int
 	quiet    bool
+	flowMem  sizeFlag
 }
 
 func (f *convertFlags) register(fs *flag.FlagSet) {
@@ -41,6 +42,8 @@ func (f *convertFlags) register(fs *flag.FlagSet) {
 	fs.UintVar(&f.domain, "observation-domain", 0, "IPFIX observation domain id")
 	fs.BoolVar(&f.dpi, "dpi", false, "label flows by deep packet inspection")
 	fs.IntVar(&f.shards, "shards", 0, "flow-table shards (default: number of CPUs)")
+	fs.Var(&f.flowMem, "flow-memory", "memory cap of the flow tables, e.g. 512MiB (default 1GiB); "+
+		"past it the oldest flows are exported early with flowEndReason 5")
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar and no summary")
 }
 
@@ -130,6 +133,7 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 		DPI:               f.dpi,
 		ObservationDomain: uint32(f.domain),
 		Shards:            f.shards,
+		FlowMemory:        int64(f.flowMem),
 	}, nil
 }
 

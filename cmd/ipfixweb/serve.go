@@ -53,6 +53,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tokenFile, "api-token-file", "", "file holding the bearer token every /api request must carry")
 	fs.StringVar(&c.Node, "node-name", "", "this node's name (default: the host name)")
 	fs.IntVar(&c.Shards, "shards", 0, "flow-table shards per task (default: number of CPUs)")
+	fs.Var((*sizeFlag)(&c.FlowMemory), "flow-memory", "memory cap of each task's flow tables, "+
+		"e.g. 512MiB (default 1GiB); past it the oldest flows are exported early with flowEndReason 5")
 }
 
 // fromEnv sets every flag not given on the command line from its

@@ -39,6 +39,7 @@ type Config struct {
 	Token       string        // bearer token for /api; empty: none
 	Node        string        // the node's name; default: the host name
 	Shards      int           // flow-table shards per task; default GOMAXPROCS
+	FlowMemory  int64         // memory cap of each task's flow tables; default 1 GiB
 	// StopWithin bounds the shutdown once ctx ends; default 250 ms.
 	StopWithin time.Duration
 	// Tune, when set, adjusts each task's spec before it runs. Tests use
@@ -95,7 +96,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 	m := metrics.New()
 	sup, err := sys.Root.SpawnNamed(actors.SupervisorProps(actors.SupervisorConfig{
 		Store: store, Workers: cfg.Workers, Queue: cfg.Queue, TaskTimeout: cfg.TaskTimeout,
-		Node: cfg.Node, Log: log, Metrics: m, Spec: specFor(policy, cfg.Shards, cfg.Tune),
+		Node: cfg.Node, Log: log, Metrics: m, Spec: specFor(policy, cfg, cfg.Tune),
 	}), "supervisor")
 	if err != nil {
 		_ = ln.Close()
@@ -146,7 +147,7 @@ func stop(sys *actor.ActorSystem, sup *actor.PID, api *httpapi.Server, limit tim
 }
 
 // specFor returns the supervisor's recipe from a task to its run.
-func specFor(policy *pathpolicy.Policy, shards int, tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
+func specFor(policy *pathpolicy.Policy, cfg Config, tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
 	return func(t *task.Task) (actors.Spec, error) {
 		r := t.Request
 		protos, err := flow.ParseProtocols(r.AnalysisList)
@@ -165,8 +166,9 @@ func specFor(policy *pathpolicy.Policy, shards int, tune func(*actors.Spec)) fun
 			},
 			Meter: flow.Config{IdleTimeout: r.Idle(), ActiveTimeout: r.Active(), Biflow: r.Biflow,
 				Protocols: protos},
-			DPI:    r.DPI,
-			Shards: shards,
+			DPI:        r.DPI,
+			Shards:     cfg.Shards,
+			FlowMemory: cfg.FlowMemory,
 		}
 		if tune != nil {
 			tune(&spec)
