@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/ipfixweb/ipfixweb/internal/synth"
@@ -35,6 +36,12 @@ type node struct {
 // in the test's temporary directory unless set) and waits until it
 // serves.
 func startNode(t testing.TB, cfg Config) *node {
+	t.Helper()
+	return startNodeLog(t, cfg, zaptest.NewLogger(t))
+}
+
+// startNodeLog is startNode with the service's logger given.
+func startNodeLog(t testing.TB, cfg Config, log *zap.Logger) *node {
 	t.Helper()
 	base := t.TempDir()
 	n := &node{t: t, in: filepath.Join(base, "in"), out: filepath.Join(base, "out"),
@@ -61,7 +68,7 @@ func startNode(t testing.TB, cfg Config) *node {
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	ready := make(chan string, 1)
-	go func() { n.done <- Run(ctx, cfg, zaptest.NewLogger(t), func(a string) { ready <- a }) }()
+	go func() { n.done <- Run(ctx, cfg, log, func(a string) { ready <- a }) }()
 	select {
 	case addr := <-ready:
 		n.url = "http://" + addr

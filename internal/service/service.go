@@ -40,6 +40,11 @@ type Config struct {
 	Node        string        // the node's name; default: the host name
 	Shards      int           // flow-table shards per task; default GOMAXPROCS
 	FlowMemory  int64         // memory cap of each task's flow tables; default 1 GiB
+	// MaxConns caps the HTTP connections served at once; default 4096.
+	MaxConns int
+	// ReadTimeout and WriteTimeout bound how long a client may take to
+	// send a request and to take its answer; default 10 s each.
+	ReadTimeout, WriteTimeout time.Duration
 	// StopWithin bounds the shutdown once ctx ends; default 250 ms.
 	StopWithin time.Duration
 	// Tune, when set, adjusts each task's spec before it runs. Tests use
@@ -103,7 +108,8 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 		return fmt.Errorf("start supervisor: %w", err)
 	}
 	api := httpapi.New(httpapi.Config{System: sys, Supervisor: sup, Policy: policy, Metrics: m,
-		Log: log, Token: cfg.Token})
+		Log: log, Token: cfg.Token, Concurrency: cfg.MaxConns, ReadTimeout: cfg.ReadTimeout,
+		WriteTimeout: cfg.WriteTimeout})
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(ln) }()
 	log.Info("serving", zap.String("listen", ln.Addr().String()), zap.String("node", cfg.Node),
