@@ -22,14 +22,15 @@ import (
 
 // node is a service running in the test process, on a loopback port.
 type node struct {
-	t      testing.TB
-	url    string
-	in     string // the input root
-	out    string // the output root
-	cancel context.CancelFunc
-	done   chan error
-	client *http.Client
-	token  string
+	t       testing.TB
+	url     string
+	in      string // the input root
+	out     string // the output root
+	cancel  context.CancelFunc
+	done    chan error
+	client  *http.Client
+	token   string
+	dataDir string
 }
 
 // startNode runs a service with cfg (its roots and data directory made
@@ -54,6 +55,7 @@ func startNodeLog(t testing.TB, cfg Config, log *zap.Logger) *node {
 	if cfg.DataDir == "" {
 		cfg.DataDir = filepath.Join(base, "data")
 	}
+	n.dataDir = cfg.DataDir
 	if cfg.InputRoots == nil {
 		cfg.InputRoots = []string{n.in}
 	} else {
