@@ -54,6 +54,11 @@ type Spec struct {
 	// Window is the number of unacknowledged batches a sender may have
 	// in flight towards one receiver; 0 means 4.
 	Window int
+	// FlowMemory caps the memory of the task's flow tables, in bytes,
+	// shared by the shards; 0 means [DefaultFlowMemory]. Past it the
+	// least recently used flows are exported early with flowEndReason 5
+	// (lack of resources). Meter.MaxFlows, when set, wins.
+	FlowMemory int64
 
 	// Fault, when not nil, is called by each stage ("reader", "shard",
 	// "writer") before it handles a batch, with the number of batches it

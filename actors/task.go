@@ -72,7 +72,7 @@ func withDefaults(s Spec) Spec {
 	if s.Window <= 0 {
 		s.Window = 4
 	}
-	return s
+	return withFlowMemory(s)
 }
 
 func (t *taskActor) Receive(c actor.Context) {
@@ -135,12 +135,15 @@ func (t *taskActor) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, ch
 	if t.stopping {
 		return
 	}
-	t.result = &Result{Err: &PanicError{Stage: child.Id, Reason: reason}}
+	t.result = &Result{Err: &PanicError{Stage: t.stageOf(child), Reason: reason}}
 	t.stopping = true
 	sup.StopChildren(sup.Children()...)
 }
 
 func (t *taskActor) finish(c actor.Context, d *writerDone) {
+	if t.stopping {
+		return // the task already ended; a writer's late word changes nothing
+	}
 	res := &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages, Apps: d.Apps,
 		Err: d.Err}
 	t.records = d.Records

@@ -50,11 +50,12 @@ func (w *writer) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		if w.err = w.open(); w.err != nil {
-			c.Send(w.task, &writerDone{Err: w.err})
+			c.Send(w.task, &writerDone{Err: outputFault(w.err)})
 		}
 	case *recordBatch:
 		w.spec.fault("writer", &w.batches)
 		w.write(m)
+		w.failFast(c)
 		c.Send(m.From, &recordAck{Batch: m})
 		c.Send(w.task, &writerProgress{Records: w.records})
 	case *shardDone:
@@ -88,6 +89,9 @@ func RemoveTemps(output string) int {
 }
 
 func (w *writer) open() error {
+	if err := w.checkOutput(); err != nil {
+		return err
+	}
 	dir := filepath.Dir(w.spec.Output)
 	f, err := os.CreateTemp(dir, tempPattern(w.spec.Output))
 	if err != nil {
@@ -169,7 +173,7 @@ func (w *writer) finish() *writerDone {
 	}
 	if w.err != nil {
 		w.discard()
-		return &writerDone{Err: w.err}
+		return &writerDone{Err: outputFault(w.err)}
 	}
 	st := w.enc.Stats()
 	return &writerDone{Bytes: w.size, SHA256: hex.EncodeToString(w.sum.Sum(nil)),

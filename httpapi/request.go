@@ -53,6 +53,7 @@ const (
 	maxFiles      = 10000
 	maxTimeout    = 7 * 24 * time.Hour
 	maxDPIBudget  = 10000
+	minTimeout    = time.Millisecond // records are timed to the millisecond
 	maxKeyLength  = 200
 	defaultIdle   = flow.DefaultIdleTimeout
 	defaultActive = flow.DefaultActiveTimeout
@@ -61,6 +62,9 @@ const (
 // parseExport decodes and checks an export request. Paths are checked
 // against the policy; the result is normalised.
 func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
+	if err := checkKeys(body, exportFields); err != nil {
+		return task.Request{}, err
+	}
 	var b exportBody
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -148,8 +152,9 @@ func timeout(field string, raw *json.RawMessage, def time.Duration) (time.Durati
 	var text string
 	switch {
 	case json.Unmarshal(*raw, &secs) == nil:
-		if math.IsNaN(secs) || secs <= 0 || secs > maxTimeout.Seconds() {
-			return 0, bad(field, "must be more than 0 and at most %d seconds", int(maxTimeout.Seconds()))
+		if math.IsNaN(secs) || secs < minTimeout.Seconds() || secs > maxTimeout.Seconds() {
+			return 0, bad(field, "must be at least %g and at most %d seconds", minTimeout.Seconds(),
+				int(maxTimeout.Seconds()))
 		}
 		d = time.Duration(secs * float64(time.Second))
 	case json.Unmarshal(*raw, &text) == nil:
@@ -157,8 +162,8 @@ func timeout(field string, raw *json.RawMessage, def time.Duration) (time.Durati
 		if d, err = time.ParseDuration(text); err != nil {
 			return 0, bad(field, "%q is neither a number of seconds nor a duration like \"300s\"", text)
 		}
-		if d <= 0 || d > maxTimeout {
-			return 0, bad(field, "must be more than 0 and at most %s", maxTimeout)
+		if d < minTimeout || d > maxTimeout {
+			return 0, bad(field, "must be at least %s and at most %s", minTimeout, maxTimeout)
 		}
 	default:
 		return 0, bad(field, "must be a number of seconds or a duration string")

@@ -34,6 +34,7 @@ type convertFlags struct {
 	budget   int
 	shards   int
 	quiet    bool
+	flowMem  sizeFlag
 }
 
 func (f *convertFlags) register(fs *flag.FlagSet) {
@@ -47,6 +48,8 @@ func (f *convertFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.budget, "dpi-budget", dpi.DefaultBudget,
 		"packets with payload DPI reads per flow at most")
 	fs.IntVar(&f.shards, "shards", 0, "flow-table shards (default: number of CPUs)")
+	fs.Var(&f.flowMem, "flow-memory", "memory cap of the flow tables, e.g. 512MiB (default 1GiB); "+
+		"past it the oldest flows are exported early with flowEndReason 5")
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar and no summary")
 }
 
@@ -142,6 +145,7 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 		DPIBudget:         f.budget,
 		ObservationDomain: uint32(f.domain),
 		Shards:            f.shards,
+		FlowMemory:        int64(f.flowMem),
 	}, nil
 }
 

@@ -53,6 +53,11 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tokenFile, "api-token-file", "", "file holding the bearer token every /api request must carry")
 	fs.StringVar(&c.Node, "node-name", "", "this node's name (default: the host name)")
 	fs.IntVar(&c.Shards, "shards", 0, "flow-table shards per task (default: number of CPUs)")
+	fs.IntVar(&c.MaxConns, "max-connections", 4096, "HTTP connections served at once; more wait or are refused")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", 10*time.Second, "time a client has to send its request")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", 10*time.Second, "time a client has to take its answer")
+	fs.Var((*sizeFlag)(&c.FlowMemory), "flow-memory", "memory cap of each task's flow tables, "+
+		"e.g. 512MiB (default 1GiB); past it the oldest flows are exported early with flowEndReason 5")
 }
 
 // fromEnv sets every flag not given on the command line from its

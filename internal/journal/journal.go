@@ -71,22 +71,22 @@ func Open(dir string) (b *Bolt, err error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	if err := prepare(path); err != nil {
+		return nil, err
+	}
 	defer func() {
 		// bbolt can panic on a page it cannot make sense of.
 		if r := recover(); r != nil {
-			b, err = nil, fmt.Errorf("%w: %s: %v; move it away to start with an empty journal, "+
-				"or restore it from a backup", ErrCorrupt, path, r)
+			b, err = nil, corrupt(path, r)
 		}
 	}()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, fmt.Errorf("%w: %s: stop the other ipfixweb using this --data-dir, "+
-			"or give this one another", ErrLocked, path)
+		return nil, locked(path)
 	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
 		errors.Is(err, bolterrors.ErrChecksum):
-		return nil, fmt.Errorf("%w: %s: %v; move it away to start with an empty journal, "+
-			"or restore it from a backup", ErrCorrupt, path, err)
+		return nil, corrupt(path, err)
 	case err != nil:
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
@@ -108,23 +108,36 @@ func (b *Bolt) check() error {
 			}
 		}
 		var bad error
+		faults := 0
 		for err := range tx.Check() { // drain: the check runs until the channel closes
-			bad = errors.Join(bad, err)
+			if faults++; faults <= 10 {
+				bad = errors.Join(bad, err)
+			}
 		}
 		if bad != nil {
-			return bad
+			return fmt.Errorf("%d faults, the first: %w", faults, bad)
 		}
-		return tx.Bucket(bucketTasks).ForEach(func(k, v []byte) error {
+		all := tx.Bucket(bucketTasks)
+		err := all.ForEach(func(k, v []byte) error {
 			var t task.Task
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("task %q: %w", k, err)
 			}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		// Every live task must be there: the next start runs them.
+		return tx.Bucket(bucketLive).ForEach(func(k, _ []byte) error {
+			if all.Get(k) == nil {
+				return fmt.Errorf("live task %q has no record", k)
+			}
+			return nil
+		})
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v; move it away to start with an empty journal, "+
-			"or restore it from a backup", ErrCorrupt, b.path, err)
+		return corrupt(b.path, err)
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func TestRequestErrors(t *testing.T) {
 		{name: "unknown field", body: body([]string{good}, out, "priority", 3), code: 400,
 			field: "priority", reason: "unknown field"},
 		{name: "bad idle timeout", body: body([]string{good}, out, "idle_timeout", -1), code: 400,
-			field: "idle_timeout", reason: "more than 0"},
+			field: "idle_timeout", reason: "at least"},
 		{name: "bad active timeout", body: body([]string{good}, out, "active_timeout", "soon"),
 			code: 400, field: "active_timeout", reason: "duration"},
 		{name: "no such file", body: body([]string{good, filepath.Join(n.in, "none.pcap")}, out),

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/ipfixweb/ipfixweb/internal/synth"
@@ -21,20 +22,27 @@ import (
 
 // node is a service running in the test process, on a loopback port.
 type node struct {
-	t      testing.TB
-	url    string
-	in     string // the input root
-	out    string // the output root
-	cancel context.CancelFunc
-	done   chan error
-	client *http.Client
-	token  string
+	t       testing.TB
+	url     string
+	in      string // the input root
+	out     string // the output root
+	cancel  context.CancelFunc
+	done    chan error
+	client  *http.Client
+	token   string
+	dataDir string
 }
 
 // startNode runs a service with cfg (its roots and data directory made
 // in the test's temporary directory unless set) and waits until it
 // serves.
 func startNode(t testing.TB, cfg Config) *node {
+	t.Helper()
+	return startNodeLog(t, cfg, zaptest.NewLogger(t))
+}
+
+// startNodeLog is startNode with the service's logger given.
+func startNodeLog(t testing.TB, cfg Config, log *zap.Logger) *node {
 	t.Helper()
 	base := t.TempDir()
 	n := &node{t: t, in: filepath.Join(base, "in"), out: filepath.Join(base, "out"),
@@ -47,6 +55,7 @@ func startNode(t testing.TB, cfg Config) *node {
 	if cfg.DataDir == "" {
 		cfg.DataDir = filepath.Join(base, "data")
 	}
+	n.dataDir = cfg.DataDir
 	if cfg.InputRoots == nil {
 		cfg.InputRoots = []string{n.in}
 	} else {
@@ -61,7 +70,7 @@ func startNode(t testing.TB, cfg Config) *node {
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	ready := make(chan string, 1)
-	go func() { n.done <- Run(ctx, cfg, zaptest.NewLogger(t), func(a string) { ready <- a }) }()
+	go func() { n.done <- Run(ctx, cfg, log, func(a string) { ready <- a }) }()
 	select {
 	case addr := <-ready:
 		n.url = "http://" + addr

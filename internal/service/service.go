@@ -39,6 +39,12 @@ type Config struct {
 	Token       string        // bearer token for /api; empty: none
 	Node        string        // the node's name; default: the host name
 	Shards      int           // flow-table shards per task; default GOMAXPROCS
+	FlowMemory  int64         // memory cap of each task's flow tables; default 1 GiB
+	// MaxConns caps the HTTP connections served at once; default 4096.
+	MaxConns int
+	// ReadTimeout and WriteTimeout bound how long a client may take to
+	// send a request and to take its answer; default 10 s each.
+	ReadTimeout, WriteTimeout time.Duration
 	// StopWithin bounds the shutdown once ctx ends; default 250 ms.
 	StopWithin time.Duration
 	// Tune, when set, adjusts each task's spec before it runs. Tests use
@@ -95,14 +101,15 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 	m := metrics.New()
 	sup, err := sys.Root.SpawnNamed(actors.SupervisorProps(actors.SupervisorConfig{
 		Store: store, Workers: cfg.Workers, Queue: cfg.Queue, TaskTimeout: cfg.TaskTimeout,
-		Node: cfg.Node, Log: log, Metrics: m, Spec: specFor(policy, cfg.Shards, cfg.Tune),
+		Node: cfg.Node, Log: log, Metrics: m, Spec: specFor(policy, cfg, cfg.Tune),
 	}), "supervisor")
 	if err != nil {
 		_ = ln.Close()
 		return fmt.Errorf("start supervisor: %w", err)
 	}
 	api := httpapi.New(httpapi.Config{System: sys, Supervisor: sup, Policy: policy, Metrics: m,
-		Log: log, Token: cfg.Token})
+		Log: log, Token: cfg.Token, Concurrency: cfg.MaxConns, ReadTimeout: cfg.ReadTimeout,
+		WriteTimeout: cfg.WriteTimeout})
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(ln) }()
 	log.Info("serving", zap.String("listen", ln.Addr().String()), zap.String("node", cfg.Node),
@@ -146,7 +153,7 @@ func stop(sys *actor.ActorSystem, sup *actor.PID, api *httpapi.Server, limit tim
 }
 
 // specFor returns the supervisor's recipe from a task to its run.
-func specFor(policy *pathpolicy.Policy, shards int, tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
+func specFor(policy *pathpolicy.Policy, cfg Config, tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
 	return func(t *task.Task) (actors.Spec, error) {
 		r := t.Request
 		protos, err := flow.ParseProtocols(r.AnalysisList)
@@ -165,9 +172,10 @@ func specFor(policy *pathpolicy.Policy, shards int, tune func(*actors.Spec)) fun
 			},
 			Meter: flow.Config{IdleTimeout: r.Idle(), ActiveTimeout: r.Active(), Biflow: r.Biflow,
 				Protocols: protos},
-			DPI:       r.DPI,
-			DPIBudget: r.DPIBudget,
-			Shards:    shards,
+			DPI:        r.DPI,
+			DPIBudget:  r.DPIBudget,
+			Shards:     cfg.Shards,
+			FlowMemory: cfg.FlowMemory,
 		}
 		if tune != nil {
 			tune(&spec)

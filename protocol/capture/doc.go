@@ -36,6 +36,10 @@
 // buffer that grows with the bytes actually read, so a short hostile file
 // cannot make the Reader allocate by a length it claims.
 //
+// A gzipped input may decompress to [GzipRatioFloor] bytes, and beyond
+// that to at most [MaxGzipRatio] times the compressed bytes read so far;
+// a decompression bomb stops with a [FormatError] wrapping [ErrTooLarge].
+//
 // # Errors
 //
 // Faults in the input are reported as *[FormatError], which carries the

@@ -55,8 +55,10 @@ type Frame struct {
 // reads it (see the package documentation).
 type Reader struct {
 	raw        *bufio.Reader // over the caller's reader
-	unz        *bufio.Reader // over gz, for gzipped input
+	unz        *bufio.Reader // over guard, for gzipped input
 	gz         *gzip.Reader
+	zin        countingByteReader // raw, as gz reads it
+	guard      bombGuard          // gz, within the gzip limits
 	compressed bool
 	in         input         // the input, gzip removed, with its offset
 	feed       feed          // what pcapgo reads
@@ -131,10 +133,11 @@ func (r *Reader) reset(src io.Reader) error {
 // openGzip puts a gzip decoder between r.raw and r.in.
 func (r *Reader) openGzip() error {
 	var err error
+	r.zin = countingByteReader{br: r.raw}
 	if r.gz == nil {
-		r.gz, err = gzip.NewReader(r.raw)
+		r.gz, err = gzip.NewReader(&r.zin)
 	} else {
-		err = r.gz.Reset(r.raw)
+		err = r.gz.Reset(&r.zin)
 	}
 	if err != nil {
 		return r.readFault(0, "gzip header", 0, 10, err)
@@ -142,7 +145,8 @@ func (r *Reader) openGzip() error {
 	if r.unz == nil {
 		r.unz = bufio.NewReaderSize(nil, readBufSize)
 	}
-	r.unz.Reset(r.gz)
+	r.guard = bombGuard{gz: r.gz, in: &r.zin}
+	r.unz.Reset(&r.guard)
 	r.compressed = true
 	r.in.reset(r.unz)
 	return nil
@@ -204,6 +208,10 @@ func (r *Reader) Offset() int64 { return r.in.off }
 // at off into the error to return. what names it; got and want count the
 // bytes that were there and the bytes needed.
 func (r *Reader) readFault(off int64, what string, got, want int, err error) error {
+	var bomb *bombError
+	if errors.As(err, &bomb) {
+		return formatErr(off, ErrTooLarge, "%s", bomb.Error())
+	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return formatErr(off, ErrTruncated, "%s cut short: %d of %d bytes", what, got, want)
 	}

@@ -194,6 +194,7 @@ func (t *Table) open(k *fkey, h uint32, p *packet.Packet, from uint8,
 	if i != 0 {
 		t.free = t.entries[i].idleNext
 	} else {
+		t.growEntries()
 		t.entries = append(t.entries, entry{})
 		i = uint32(len(t.entries) - 1)
 	}
