@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -88,6 +89,7 @@ func run(o *options) error {
 	if err != nil {
 		return err
 	}
+	debug.FreeOSMemory() // the flow table of describeCapture
 	logf("capture: %d bytes, %d packets, %d live flows at most",
 		rep.Capture.Bytes, rep.Capture.Packets, rep.Capture.PeakFlows)
 	sink, err := newSink()
