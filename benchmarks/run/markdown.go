@@ -25,8 +25,10 @@ func (r *report) markdown() string {
 
 	fmt.Fprintf(&b, "## Throughput (median of %d rounds)\n\n", r.Rounds)
 	b.WriteString(r.table())
-	b.WriteString("\n\"wall ÷ floor\": the tool's wall time over the floor's; \"ipfixweb ÷ tool\": " +
-		"ipfixweb's (no DPI) over the tool's, below 1 when ipfixweb is faster.\n\n")
+	b.WriteString("\n\"wall ÷ floor\", \"CPU ÷ floor\": the tool's wall or CPU (user + system) " +
+		"seconds over the floor's, which runs on one core; \"ipfixweb ÷ tool\": ipfixweb's wall time " +
+		"(no DPI) over the tool's, below 1 when ipfixweb is faster. On a busy machine CPU seconds " +
+		"move less than wall seconds.\n\n")
 
 	b.WriteString("## Goals\n\n| goal | target | measured | met |\n|---|---|---|---|\n")
 	for _, g := range r.goals() {

@@ -44,14 +44,17 @@ func (r *report) find(name string) *contender {
 
 // ratio is the median over rounds of a's wall time over b's in the same
 // round; ok is false when either was not run.
-func (r *report) ratio(a, b string) (float64, bool) {
+func (r *report) ratio(a, b string) (float64, bool) { return r.ratioOf(a, b, wall) }
+
+// ratioOf is ratio for any figure of the runs.
+func (r *report) ratioOf(a, b string, f func(measure) float64) (float64, bool) {
 	ca, cb := r.find(a), r.find(b)
 	if ca == nil || cb == nil {
 		return 0, false
 	}
 	var xs []float64
 	for i := range min(len(ca.Runs), len(cb.Runs)) {
-		xs = append(xs, ca.Runs[i].Wall/cb.Runs[i].Wall)
+		xs = append(xs, f(ca.Runs[i])/f(cb.Runs[i]))
 	}
 	return median(xs), len(xs) > 0
 }
@@ -72,14 +75,14 @@ func rss(m measure) float64  { return m.RSSMiB() }
 // table is the throughput table in Markdown.
 func (r *report) table() string {
 	var b strings.Builder
-	b.WriteString("| tool | wall s | CPU s | peak RSS MiB | packets/s | wall ÷ floor | ipfixweb ÷ tool |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| tool | wall s | CPU s | peak RSS MiB | packets/s | wall ÷ floor | CPU ÷ floor " +
+		"| ipfixweb ÷ tool |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for i := range r.Contenders {
 		c := &r.Contenders[i]
 		w := c.stat(wall)
-		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.0f | %s | %s | %s |\n", c.Name, w, c.stat(cpu),
+		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.0f | %s | %s | %s | %s |\n", c.Name, w, c.stat(cpu),
 			c.stat(rss), thousands(float64(r.Capture.Packets)/w), ratioText(r.ratio(c.Name, "floor")),
-			ratioText(r.ratio("ipfixweb", c.Name)))
+			ratioText(r.ratioOf(c.Name, "floor", cpu)), ratioText(r.ratio("ipfixweb", c.Name)))
 	}
 	return b.String()
 }
