@@ -35,6 +35,7 @@ type convertFlags struct {
 	shards   int
 	quiet    bool
 	flowMem  sizeFlag
+	prof     profiles
 }
 
 func (f *convertFlags) register(fs *flag.FlagSet) {
@@ -51,6 +52,8 @@ func (f *convertFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.flowMem, "flow-memory", "memory cap of the flow tables, e.g. 512MiB (default 1GiB); "+
 		"past it the oldest flows are exported early with flowEndReason 5")
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar and no summary")
+	fs.StringVar(&f.prof.cpuPath, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+	fs.StringVar(&f.prof.heapPath, "memprofile", "", "write a heap profile to this file at the end")
 }
 
 // parseInterspersed accepts flags before, between and after the inputs.
@@ -96,13 +99,22 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	sys := actor.NewActorSystem(logging.ActorLogger(log))
 	defer sys.Shutdown()
 
+	if err := f.prof.start(); err != nil {
+		fmt.Fprintf(stderr, "convert: %v\n", err)
+		return 1
+	}
 	show := !f.quiet && isTerminal(stderr)
 	bar := newBar(show, stderr)
 	res := actors.Run(ctx, sys, spec, 200*time.Millisecond, func(p actors.Progress) {
 		bar.update(p)
 	})
 	bar.finish(res.Progress)
-	return report(res, f.quiet, f.dpi, stdout, stderr)
+	code := report(res, f.quiet, f.dpi, stdout, stderr)
+	if err := f.prof.stop(); err != nil {
+		fmt.Fprintf(stderr, "convert: %v\n", err)
+		code = 1
+	}
+	return code
 }
 
 func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {

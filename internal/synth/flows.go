@@ -20,10 +20,11 @@ const (
 	kindBulk
 	kindUDP
 	kindICMP
+	kindQUIC
 )
 
 func (k kind) String() string {
-	return [...]string{"tls", "http", "dns", "ssh", "bulk", "udp", "icmp"}[k]
+	return [...]string{"tls", "http", "dns", "ssh", "bulk", "udp", "icmp", "quic"}[k]
 }
 
 // TCP flag bits as they sit in the header.
@@ -57,8 +58,10 @@ type synFlow struct {
 	bulk   int   // data packets after the script, before the tail
 	bulkUp bool  // the bulk goes from the client
 	acked  int   // bulk packets since the last ACK
+	ackBy  int   // bulk packets per ACK
 	tail   []seg
 
+	cid  [8]byte   // QUIC: the server's connection id
 	seq  [2]uint32 // next sequence number: client, server
 	ipid [2]uint16
 	ttl  [2]uint8
@@ -75,7 +78,7 @@ func (f *synFlow) pop() seg {
 	}
 	if f.bulk > 0 {
 		// Every second data packet is followed by an ACK the other way.
-		if f.acked == 2 {
+		if f.acked == f.ackBy {
 			f.acked = 0
 			return seg{fromServer: f.bulkUp, flags: ack}
 		}
@@ -107,12 +110,13 @@ func (g *generator) startFlow(at time.Duration) *synFlow {
 	k := g.pick()
 	v6 := g.rng.IntN(10) == 0
 	f := &synFlow{kind: k, at: at, client: g.clientAddr(v6), cport: g.port(),
-		rtt: time.Duration(5+g.rng.IntN(80)) * time.Millisecond}
+		rtt: time.Duration(5+g.rng.IntN(80)) * time.Millisecond, ackBy: g.cfg.Sizes.AckEvery}
 	f.seq = [2]uint32{g.rng.Uint32(), g.rng.Uint32()}
 	f.ipid = [2]uint16{uint16(g.rng.Uint32()), uint16(g.rng.Uint32())}
 	f.ttl = [2]uint8{64, uint8(40 + g.rng.IntN(20))}
 	name := g.names.pick()
 	f.server = serverAddr(name, v6)
+	sz := &g.cfg.Sizes
 	switch k {
 	case kindTLS:
 		f.proto, f.sport = 6, 443
@@ -121,11 +125,11 @@ func (g *generator) startFlow(at time.Duration) *synFlow {
 			seg{fromServer: true, payload: serverHello(g.rng)},
 			seg{payload: appData(g.rng, 64+g.rng.IntN(400))},
 		)
-		f.bulk = paretoInt(g.rng, 2, 1.2, 20000)
+		f.bulk = sz.TLS.draw(g.rng)
 		f.tail = closing(false)
 	case kindHTTP:
 		f.proto, f.sport = 6, 80
-		body := paretoInt(g.rng, 1, 1.3, 5000)
+		body := sz.HTTP.draw(g.rng)
 		f.script = handshake(
 			seg{payload: httpRequest(g.rng, name)},
 			seg{fromServer: true, payload: httpResponse(g.rng, body*1448)},
@@ -140,13 +144,13 @@ func (g *generator) startFlow(at time.Duration) *synFlow {
 			seg{payload: appData(g.rng, 1500)},
 			seg{fromServer: true, payload: appData(g.rng, 1100)},
 		)
-		f.bulk = paretoInt(g.rng, 10, 1.1, 20000)
+		f.bulk = sz.SSH.draw(g.rng)
 		f.bulkUp = g.rng.IntN(3) == 0
 		f.tail = closing(false)
 	case kindBulk:
 		f.proto, f.sport = 6, uint16(1024+g.rng.IntN(30000))
 		f.script = handshake(seg{payload: appData(g.rng, 100)})
-		f.bulk = paretoInt(g.rng, 200, 1.05, 200000)
+		f.bulk = sz.Bulk.draw(g.rng)
 		f.bulkUp = g.rng.IntN(2) == 0
 		f.tail = closing(false)
 	case kindDNS:
@@ -157,9 +161,9 @@ func (g *generator) startFlow(at time.Duration) *synFlow {
 		f.script = []seg{{payload: q}, {fromServer: true, payload: r}}
 	case kindUDP:
 		f.proto, f.sport = 17, uint16(1024+g.rng.IntN(60000))
-		n := 1 + paretoInt(g.rng, 1, 1.5, 200)
+		n := 1 + sz.UDP.draw(g.rng)
 		for i := range n {
-			f.script = append(f.script, seg{fromServer: i%2 == 1, size: 40 + g.rng.IntN(600)})
+			f.script = append(f.script, seg{fromServer: i%2 == 1, size: 40 + g.rng.IntN(sz.UDPPayload)})
 		}
 	case kindICMP:
 		f.proto = 1
@@ -171,6 +175,11 @@ func (g *generator) startFlow(at time.Duration) *synFlow {
 			f.script = append(f.script, seg{size: 56, flags: uint8(i)},
 				seg{fromServer: true, size: 56, flags: uint8(i)})
 		}
+	case kindQUIC:
+		g.quicFlow(f, name)
+	}
+	if f.proto == 6 && sz.Open > 0 && g.rng.Float64() < sz.Open {
+		f.tail = nil // the connection stays open, quiet
 	}
 	return f
 }
@@ -204,7 +213,10 @@ func (g *generator) frame(f *synFlow, s seg) ([]byte, error) {
 		src, dst, sport, dport = dst, src, dport, sport
 	}
 	payload := s.payload
-	if payload == nil {
+	switch {
+	case payload == nil && f.kind == kindQUIC:
+		payload = g.quicShort(f, s)
+	case payload == nil:
 		payload = filler(g.rng, s.size)
 	}
 	eth := &layers.Ethernet{SrcMAC: macOf(src), DstMAC: macOf(dst), EthernetType: layers.EthernetTypeIPv4}

@@ -145,6 +145,16 @@ func clientHello(rng *rand.Rand, sni string) []byte {
 // serverHello builds a TLS 1.3 ServerHello, ChangeCipherSpec and the
 // first encrypted records, as one flight.
 func serverHello(rng *rand.Rand) []byte {
+	hs := serverHelloMsg(rng, true)
+	out := []byte{0x16, 0x03, 0x03, byte(len(hs) >> 8), byte(len(hs))}
+	out = append(out, hs...)
+	out = append(out, 0x14, 0x03, 0x03, 0x00, 0x01, 0x01)
+	return append(out, appData(rng, 900+rng.IntN(400))...)
+}
+
+// serverHelloMsg is a TLS 1.3 ServerHello handshake message; it echoes a
+// 32-byte session id when sessionID is set (QUIC has none).
+func serverHelloMsg(rng *rand.Rand, sessionID bool) []byte {
 	var ext []byte
 	ext = append(ext, 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04) // supported_versions: 1.3
 	ext = append(ext, 0x00, 0x33, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20)
@@ -152,17 +162,17 @@ func serverHello(rng *rand.Rand) []byte {
 	var body []byte
 	body = append(body, 3, 3)
 	body = append(body, filler(rng, 32)...)
-	body = append(body, 32)
-	body = append(body, filler(rng, 32)...)
+	if sessionID {
+		body = append(body, 32)
+		body = append(body, filler(rng, 32)...)
+	} else {
+		body = append(body, 0)
+	}
 	body = append(body, 0x13, 0x01, 0)
 	body = binary.BigEndian.AppendUint16(body, uint16(len(ext)))
 	body = append(body, ext...)
 	hs := []byte{2, 0, byte(len(body) >> 8), byte(len(body))}
-	hs = append(hs, body...)
-	out := []byte{0x16, 0x03, 0x03, byte(len(hs) >> 8), byte(len(hs))}
-	out = append(out, hs...)
-	out = append(out, 0x14, 0x03, 0x03, 0x00, 0x01, 0x01)
-	return append(out, appData(rng, 900+rng.IntN(400))...)
+	return append(hs, body...)
 }
 
 var userAgents = []string{

@@ -41,6 +41,9 @@ type Config struct {
 	FlowsPerSecond float64
 	// Mix weighs the kinds of flow; the zero value means [DefaultMix].
 	Mix Mix
+	// Sizes shapes the flows of each kind; the zero value means
+	// [DefaultSizes].
+	Sizes Sizes
 	// Nanosecond writes a nanosecond-resolution pcap; otherwise
 	// microseconds.
 	Nanosecond bool
@@ -48,7 +51,7 @@ type Config struct {
 
 // Mix gives the relative weight of each kind of flow.
 type Mix struct {
-	TLS, HTTP, DNS, SSH, Bulk, UDP, ICMP float64
+	TLS, HTTP, DNS, SSH, Bulk, UDP, ICMP, QUIC float64
 }
 
 // Sample is the configuration of testdata/sample.pcap, the capture the
@@ -57,6 +60,21 @@ var Sample = Config{Seed: 2024, Packets: 2000, FlowsPerSecond: 200}
 
 // DefaultMix is the share of each kind of flow when Config.Mix is zero.
 var DefaultMix = Mix{TLS: 35, HTTP: 10, DNS: 35, SSH: 2, Bulk: 3, UDP: 13, ICMP: 2}
+
+// BenchMix and BenchSizes shape the captures of benchmarks/gen: mostly
+// short flows with small packets, as in a campus uplink, so that a
+// capture of 3.6 GiB holds about 830 thousand flows and 10 million
+// packets, and the flow table of a meter reading it outgrows the CPU's
+// caches.
+var (
+	BenchMix   = Mix{TLS: 24, HTTP: 7, DNS: 33, SSH: 1, Bulk: 0.3, UDP: 22, ICMP: 3, QUIC: 9}
+	BenchSizes = Sizes{
+		TLS: Tail{Min: 1, Alpha: 1.3, Max: 3000}, HTTP: Tail{Min: 1, Alpha: 1.4, Max: 2000},
+		SSH: Tail{Min: 6, Alpha: 1.2, Max: 5000}, Bulk: Tail{Min: 30, Alpha: 1.1, Max: 50000},
+		UDP: Tail{Min: 4, Alpha: 1.2, Max: 3000}, QUIC: Tail{Min: 1, Alpha: 1.3, Max: 3000},
+		UDPPayload: 200, AckEvery: 1, Open: 0.2,
+	}
+)
 
 // Stats describes a written capture.
 type Stats struct {
@@ -114,6 +132,7 @@ type generator struct {
 	nextFlow time.Duration // when the next flow starts
 	open     flowHeap
 	buf      gopacket.SerializeBuffer
+	quicBuf  []byte
 	names    *names
 	ports    uint16
 	kinds    []kind
@@ -131,6 +150,7 @@ func newGenerator(cfg Config) *generator {
 	if cfg.Mix == (Mix{}) {
 		cfg.Mix = DefaultMix
 	}
+	cfg.Sizes = cfg.Sizes.orDefaults()
 	g := &generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		buf: gopacket.NewSerializeBuffer(), ports: 32768}
 	g.names = newNames(g.rng)
@@ -139,7 +159,7 @@ func newGenerator(cfg Config) *generator {
 		k kind
 		w float64
 	}{{kindTLS, m.TLS}, {kindHTTP, m.HTTP}, {kindDNS, m.DNS}, {kindSSH, m.SSH},
-		{kindBulk, m.Bulk}, {kindUDP, m.UDP}, {kindICMP, m.ICMP}} {
+		{kindBulk, m.Bulk}, {kindUDP, m.UDP}, {kindICMP, m.ICMP}, {kindQUIC, m.QUIC}} {
 		if k.w > 0 {
 			g.kinds = append(g.kinds, k.k)
 			g.weights = append(g.weights, k.w)
@@ -200,6 +220,57 @@ func paretoInt(rng *rand.Rand, min, alpha float64, max int) int {
 		return max
 	}
 	return int(v)
+}
+
+// Tail is a heavy-tailed (Pareto) count: at least Min, with tail index
+// Alpha (the smaller, the heavier the tail), at most Max.
+type Tail struct {
+	Min, Alpha float64
+	Max        int
+}
+
+func (t Tail) draw(rng *rand.Rand) int { return paretoInt(rng, t.Min, t.Alpha, t.Max) }
+
+// Sizes gives, per kind of flow, the number of data packets after its
+// handshake (for UDP, of packets), and how TCP connections end.
+type Sizes struct {
+	TLS, HTTP, SSH, Bulk, UDP, QUIC Tail
+	// UDPPayload bounds the payload of the UDP kind's packets: each has
+	// 40 bytes and up to UDPPayload-1 more.
+	UDPPayload int
+	// AckEvery is how many data packets of a bulk transfer (TCP or QUIC)
+	// the receiver acknowledges at a time.
+	AckEvery int
+	// Open is the share (0 to 1) of TCP connections that go quiet
+	// without a FIN or RST, as idle keep-alive connections do; a meter
+	// holds them until its idle timeout.
+	Open float64
+}
+
+// orDefaults fills the fields of s left at zero from DefaultSizes.
+func (s Sizes) orDefaults() Sizes {
+	d := DefaultSizes
+	for _, t := range []struct{ have, def *Tail }{{&s.TLS, &d.TLS}, {&s.HTTP, &d.HTTP},
+		{&s.SSH, &d.SSH}, {&s.Bulk, &d.Bulk}, {&s.UDP, &d.UDP}, {&s.QUIC, &d.QUIC}} {
+		if *t.have == (Tail{}) {
+			*t.have = *t.def
+		}
+	}
+	if s.UDPPayload <= 0 {
+		s.UDPPayload = d.UDPPayload
+	}
+	if s.AckEvery <= 0 {
+		s.AckEvery = d.AckEvery
+	}
+	return s
+}
+
+// DefaultSizes is the shape of the flows when Config.Sizes is zero.
+var DefaultSizes = Sizes{
+	TLS: Tail{Min: 2, Alpha: 1.2, Max: 20000}, HTTP: Tail{Min: 1, Alpha: 1.3, Max: 5000},
+	SSH: Tail{Min: 10, Alpha: 1.1, Max: 20000}, Bulk: Tail{Min: 200, Alpha: 1.05, Max: 200000},
+	UDP: Tail{Min: 1, Alpha: 1.5, Max: 200}, QUIC: Tail{Min: 2, Alpha: 1.2, Max: 20000},
+	UDPPayload: 600, AckEvery: 2,
 }
 
 type flowHeap []*synFlow

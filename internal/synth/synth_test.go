@@ -3,7 +3,9 @@ package synth
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ipfixweb/ipfixweb/protocol/capture"
+	"github.com/ipfixweb/ipfixweb/protocol/dpi"
 	"github.com/ipfixweb/ipfixweb/protocol/packet"
 )
 
@@ -96,6 +99,11 @@ func TestTShark(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	quic, qst := generate(t, Config{Seed: 3, Packets: 3000, Mix: Mix{QUIC: 1}})
+	quicPath := filepath.Join(t.TempDir(), "q.pcap")
+	if err := os.WriteFile(quicPath, quic, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	run := func(args ...string) string {
 		cmd := exec.Command(tshark, append([]string{"-n", "-r", path}, args...)...)
 		cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
@@ -124,6 +132,17 @@ func TestTShark(t *testing.T) {
 	if len(hosts) == 0 || len(dns) == 0 || !strings.Contains(ssh, "SSH-2.0-") {
 		t.Errorf("http hosts %d, dns queries %d, ssh banners %q", len(hosts), len(dns), ssh)
 	}
+	path = quicPath // tshark decrypts the Initials as a DPI engine does
+	if out := run("-Y", "_ws.malformed or _ws.expert.severity == error"); out != "" {
+		t.Errorf("tshark finds malformed QUIC packets:\n%s", out)
+	}
+	quicSNIs := strings.Fields(run("-Y", "quic.long.packet_type == 0 && tls.handshake.type == 1",
+		"-T", "fields", "-e", "tls.handshake.extensions_server_name"))
+	initials := strings.Count(run("-Y", "quic.long.packet_type == 0 && udp.dstport == 443"), "\n")
+	if len(quicSNIs) != initials || len(quicSNIs) == 0 || int64(len(quicSNIs)) > qst.Kinds["quic"] {
+		t.Errorf("%d QUIC ClientHellos with a name in %d client Initials for %d QUIC flows",
+			len(quicSNIs), initials, qst.Kinds["quic"])
+	}
 }
 
 // testdata/sample.pcap is what the generator writes today.
@@ -135,5 +154,61 @@ func TestSampleUpToDate(t *testing.T) {
 	}
 	if !bytes.Equal(got, have) {
 		t.Error("testdata/sample.pcap is stale: run go run ./testdata/gen")
+	}
+}
+
+// Every QUIC connection's first datagram is an Initial that the project's
+// QUIC dissector decrypts to a ClientHello with the server's name.
+func TestQUICInitialsDecrypt(t *testing.T) {
+	data, st := generate(t, Config{Seed: 4, Packets: 3000, Mix: Mix{QUIC: 1}})
+	r, err := capture.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions := map[uint16]*dpi.Session{} // by client port
+	var fr capture.Frame
+	var d packet.Decoder
+	var p packet.Packet
+	for r.Next(&fr) == nil {
+		if err := d.Decode(fr.LinkType, fr.Data, &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.DstPort != 443 {
+			continue
+		}
+		s := sessions[p.SrcPort]
+		if s == nil {
+			s = dpi.NewSession(dpi.Config{}, dpi.FlowInfo{IPProto: dpi.IPProtoUDP,
+				Initiator: netip.AddrPortFrom(p.Src, p.SrcPort),
+				Responder: netip.AddrPortFrom(p.Dst, p.DstPort)})
+			sessions[p.SrcPort] = s
+		}
+		s.Add(&dpi.Segment{Time: fr.Time, Payload: p.Payload})
+	}
+	if int64(len(sessions)) != st.Kinds["quic"] || len(sessions) < 20 {
+		t.Fatalf("%d client ports for %d QUIC flows", len(sessions), st.Kinds["quic"])
+	}
+	for port, s := range sessions {
+		v := s.Verdict()
+		if v.Name() != "QUIC" || !strings.Contains(v.ServerName(), ".example.") ||
+			fmt.Sprint(v.Meta.TLS.ALPN) != "[h3]" || !strings.HasPrefix(v.Meta.TLS.JA4, "q13") {
+			t.Errorf("port %d: %s %q %+v", port, v.Name(), v.ServerName(), v.Meta)
+		}
+	}
+}
+
+// The benchmark shape has every kind of flow and small packets: about as
+// many packets per byte as the large captures meters are compared on.
+func TestBenchShape(t *testing.T) {
+	_, st := generate(t, Config{Seed: 1, Bytes: 8 << 20, Mix: BenchMix, Sizes: BenchSizes})
+	for _, k := range []string{"tls", "http", "dns", "ssh", "bulk", "udp", "icmp", "quic"} {
+		if st.Kinds[k] == 0 {
+			t.Errorf("no %s flow in %v", k, st.Kinds)
+		}
+	}
+	perPacket := float64(st.Bytes) / float64(st.Packets)
+	perFlow := float64(st.Packets) / float64(st.Flows)
+	if perPacket < 250 || perPacket > 450 || perFlow < 5 || perFlow > 20 {
+		t.Errorf("%.0f bytes per packet, %.1f packets per flow", perPacket, perFlow)
 	}
 }
