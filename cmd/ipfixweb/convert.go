@@ -33,10 +33,11 @@ type convertFlags struct {
 	budget   int
 	shards   int
 	quiet    bool
+	coll     collectorFlags
 }
 
 func (f *convertFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.out, "o", "", "output IPFIX file (required)")
+	fs.StringVar(&f.out, "o", "", "output IPFIX file (required unless --collector is given)")
 	fs.DurationVar(&f.idle, "idle-timeout", 300*time.Second, "end a flow after this much silence (capture time)")
 	fs.DurationVar(&f.active, "active-timeout", 1800*time.Second, "split flows longer than this (capture time)")
 	fs.BoolVar(&f.biflow, "biflow", false, "export RFC 5103 bidirectional records")
@@ -47,6 +48,7 @@ func (f *convertFlags) register(fs *flag.FlagSet) {
 		"packets with payload DPI reads per flow at most")
 	fs.IntVar(&f.shards, "shards", 0, "flow-table shards (default: number of CPUs)")
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar and no summary")
+	f.coll.register(fs)
 }
 
 // parseInterspersed accepts flags before, between and after the inputs.
@@ -69,8 +71,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: ipfixweb convert [flags] -o OUT.ipfix IN...")
-		fmt.Fprintln(stderr, "Reads every capture (pcap, pcapng, gzip) in order into one IPFIX file.")
+		fmt.Fprintln(stderr, "Usage: ipfixweb convert [flags] {-o OUT.ipfix | --collector URL} IN...")
+		fmt.Fprintln(stderr, "Reads every capture (pcap, pcapng, gzip) in order into one IPFIX file,")
+		fmt.Fprintln(stderr, "a collector's stream, or both.")
 		fs.PrintDefaults()
 	}
 	var f convertFlags
@@ -82,6 +85,8 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return 2
 	}
+	f.coll.given = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.coll.given[fl.Name] = true })
 	spec, err := f.spec(inputs)
 	if err != nil {
 		fmt.Fprintf(stderr, "convert: %v\n", err)
@@ -102,8 +107,12 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
-	if f.out == "" {
-		return actors.Spec{}, errors.New("missing -o OUT")
+	coll, err := f.coll.config()
+	if err != nil {
+		return actors.Spec{}, err
+	}
+	if f.out == "" && coll == nil {
+		return actors.Spec{}, errors.New("missing -o OUT or --collector URL")
 	}
 	if len(inputs) == 0 {
 		return actors.Spec{}, errors.New("no input files")
@@ -135,6 +144,7 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 		DPIBudget:         f.budget,
 		ObservationDomain: uint32(f.domain),
 		Shards:            f.shards,
+		Collector:         coll,
 	}, nil
 }
 
@@ -163,6 +173,7 @@ func report(res actors.Result, quiet, dpiRan bool, stdout, stderr io.Writer) int
 			fmt.Fprintf(stdout, "applications:%s  dpi failures %d\n", appList(res.Apps),
 				p.DPIFailures)
 		}
+		reportDelivery(stdout, p)
 	}
 	if len(res.Errors) > 0 {
 		return 1

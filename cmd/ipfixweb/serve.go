@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/ipfixweb/ipfixweb/internal/export"
 	"github.com/ipfixweb/ipfixweb/internal/logging"
 	"github.com/ipfixweb/ipfixweb/internal/service"
 )
@@ -53,6 +54,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tokenFile, "api-token-file", "", "file holding the bearer token every /api request must carry")
 	fs.StringVar(&c.Node, "node-name", "", "this node's name (default: the host name)")
 	fs.IntVar(&c.Shards, "shards", 0, "flow-table shards per task (default: number of CPUs)")
+	fs.DurationVar(&c.CollectorRetry, "collector-retry", export.DefaultRetryFor,
+		"a task fails when its TCP collector stays unreachable this long")
 }
 
 // fromEnv sets every flag not given on the command line from its

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ipfixweb/ipfixweb/actors"
 	"github.com/ipfixweb/ipfixweb/httpapi"
+	"github.com/ipfixweb/ipfixweb/internal/export"
 	"github.com/ipfixweb/ipfixweb/internal/journal"
 	"github.com/ipfixweb/ipfixweb/internal/logging"
 	"github.com/ipfixweb/ipfixweb/internal/metrics"
@@ -39,6 +40,9 @@ type Config struct {
 	Token       string        // bearer token for /api; empty: none
 	Node        string        // the node's name; default: the host name
 	Shards      int           // flow-table shards per task; default GOMAXPROCS
+	// CollectorRetry is how long a TCP collector may stay unreachable
+	// before its task fails; 0 means export.DefaultRetryFor.
+	CollectorRetry time.Duration
 	// StopWithin bounds the shutdown once ctx ends; default 250 ms.
 	StopWithin time.Duration
 	// Tune, when set, adjusts each task's spec before it runs. Tests use
@@ -95,7 +99,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 	m := metrics.New()
 	sup, err := sys.Root.SpawnNamed(actors.SupervisorProps(actors.SupervisorConfig{
 		Store: store, Workers: cfg.Workers, Queue: cfg.Queue, TaskTimeout: cfg.TaskTimeout,
-		Node: cfg.Node, Log: log, Metrics: m, Spec: specFor(policy, cfg.Shards, cfg.Tune),
+		Node: cfg.Node, Log: log, Metrics: m, Spec: specFor(policy, cfg.Shards, cfg.CollectorRetry, cfg.Tune),
 	}), "supervisor")
 	if err != nil {
 		_ = ln.Close()
@@ -146,10 +150,15 @@ func stop(sys *actor.ActorSystem, sup *actor.PID, api *httpapi.Server, limit tim
 }
 
 // specFor returns the supervisor's recipe from a task to its run.
-func specFor(policy *pathpolicy.Policy, shards int, tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
+func specFor(policy *pathpolicy.Policy, shards int, retry time.Duration,
+	tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
 	return func(t *task.Task) (actors.Spec, error) {
 		r := t.Request
 		protos, err := flow.ParseProtocols(r.AnalysisList)
+		if err != nil {
+			return actors.Spec{}, err
+		}
+		coll, err := collectorConfig(&r, retry)
 		if err != nil {
 			return actors.Spec{}, err
 		}
@@ -168,12 +177,28 @@ func specFor(policy *pathpolicy.Policy, shards int, tune func(*actors.Spec)) fun
 			DPI:       r.DPI,
 			DPIBudget: r.DPIBudget,
 			Shards:    shards,
+			Collector: coll,
 		}
 		if tune != nil {
 			tune(&spec)
 		}
 		return spec, nil
 	}
+}
+
+// collectorConfig turns the collector fields of a request into the
+// stream's configuration; nil when the request has no collector.
+func collectorConfig(r *task.Request, retryFor time.Duration) (*export.Config, error) {
+	if r.Collector == "" {
+		return nil, nil
+	}
+	u, err := export.ParseURL(r.Collector)
+	if err != nil {
+		return nil, err
+	}
+	return &export.Config{URL: u, MessageSize: r.UDPMessageSize, Rate: r.UDPRate,
+		RefreshInterval: time.Duration(r.TemplateRefresh * float64(time.Second)),
+		RefreshMessages: r.TemplateRefreshMessages, RetryFor: retryFor}, nil
 }
 
 // ReadToken reads a bearer token from a file: its first line, trimmed.
