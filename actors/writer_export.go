@@ -111,7 +111,8 @@ func (w *writer) add(r *flow.Record) error {
 	if err != nil {
 		return err
 	}
-	return w.refresh()
+	w.refresh()
+	return nil
 }
 
 // refresh sends the templates again when the UDP schedule says so. It
@@ -119,22 +120,21 @@ func (w *writer) add(r *flow.Record) error {
 // exporting process statistics go only at the end: nfcapd counts every
 // options record as a break in the sequence numbers, so one on each
 // refresh would show as loss there.
-func (w *writer) refresh() error {
+func (w *writer) refresh() {
 	st := &w.stream
 	if st.sender == nil || w.spec.Collector.TCP() {
-		return nil
+		return
 	}
 	n := w.enc.Stats().Messages
 	if n == st.seen {
-		return nil
+		return
 	}
 	st.seen = n
 	if n-st.lastMsgs < st.msgs && time.Since(st.lastTime) < st.interval {
-		return nil
+		return
 	}
 	st.lastMsgs, st.lastTime = n, time.Now()
 	w.repeatTemplates()
-	return nil
 }
 
 // endExport ends the stream: an exporting process statistics record (RFC

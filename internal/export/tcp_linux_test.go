@@ -17,8 +17,10 @@ import (
 // keep records, then stops reading, as a hung collector would. Once its
 // receive buffer has stopped growing (its window is shut), it peeks at
 // what its host acknowledged and it never read, and closes, which resets
-// the connection. It returns the complete messages it read and the number
-// of records in the complete messages of the unread rest.
+// the connection, after its listener, so the sender cannot reconnect
+// before the collector comes back. It returns the complete messages it
+// read and the number of records in the complete messages of the unread
+// rest.
 func crashingCollector(t *testing.T, ln net.Listener, keep int) (read []byte, unread int) {
 	t.Helper()
 	c, err := ln.Accept()
@@ -26,6 +28,7 @@ func crashingCollector(t *testing.T, ln net.Listener, keep int) (read []byte, un
 		t.Fatal(err)
 	}
 	defer c.Close()
+	defer ln.Close()
 	var buf []byte
 	chunk := make([]byte, 4096)
 	for len(records(t, complete(buf))) < keep {
@@ -104,7 +107,6 @@ func TestTCPCollectorRestarts(t *testing.T) {
 	}
 	done := sendAll(ctx, s, st)
 	read, unread := crashingCollector(t, ln, 2000)
-	ln.Close()
 	eventually(t, "the sender to see the collector gone", func() bool {
 		return !s.Stats().DownSince.IsZero()
 	})

@@ -138,7 +138,11 @@ func (s *tcpSender) Close(ctx context.Context, nextSeq uint32) error {
 	return nil
 }
 
+// Abort drops the connection; after Close it does nothing.
 func (s *tcpSender) Abort() {
+	if s.st.get().State == StateClosed {
+		return
+	}
 	s.drop()
 	s.st.update(func(st *Stats) { st.State = StateFailed })
 }
