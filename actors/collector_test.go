@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"net/netip"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipfixweb/ipfixweb/internal/collectortest"
 	"github.com/ipfixweb/ipfixweb/internal/export"
 	"github.com/ipfixweb/ipfixweb/internal/synth"
 	"github.com/ipfixweb/ipfixweb/protocol/dpi"
@@ -33,7 +35,7 @@ func TestCollectorDestinations(t *testing.T) {
 		sink := newTCPSink(t, nil)
 		out := filepath.Join(t.TempDir(), "out.ipfix")
 		res := Run(context.Background(), sys, Spec{Inputs: []string{in}, Output: out, Meter: meter,
-			Shards: 2, Collector: &export.Config{URL: sink.url(t)}}, 0, nil)
+			Shards: 2, Collector: &export.Config{URL: collectorURL(t, sink.URL())}}, 0, nil)
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
@@ -51,14 +53,14 @@ func TestCollectorDestinations(t *testing.T) {
 		}
 	})
 	t.Run("udp only", func(t *testing.T) {
-		sink := newUDPSink(t)
+		sink := collectortest.ListenUDP(t)
 		res := Run(context.Background(), sys, Spec{Inputs: []string{in}, Meter: meter, Shards: 2,
-			Collector: &export.Config{URL: sink.url(t), MessageSize: 600, RefreshMessages: 10,
-				Rate: 5000}}, 0, nil)
+			Collector: &export.Config{URL: collectorURL(t, sink.URL()), MessageSize: 600,
+				RefreshMessages: 10, Rate: 5000}}, 0, nil)
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
-		msgs := sink.datagrams(t, res.Delivery.Messages)
+		msgs := sink.Datagrams(t, res.Delivery.Messages)
 		withTemplates := 0
 		for _, m := range msgs {
 			if len(m) > 600 {
@@ -128,7 +130,7 @@ func TestCollectorBackpressure(t *testing.T) {
 	// Flows end a second after their last packet, so records leave the
 	// shards as the input is read, not at its end.
 	spec := Spec{Inputs: []string{in}, Shards: 2, Meter: flow.Config{IdleTimeout: time.Second},
-		Collector: &export.Config{URL: sink.url(t), SendBuffer: 32 << 10}}
+		Collector: &export.Config{URL: collectorURL(t, sink.URL()), SendBuffer: 32 << 10}}
 	done := make(chan Result, 1)
 	var mu sync.Mutex
 	var latest Progress
@@ -174,9 +176,12 @@ func TestCollectorBackpressure(t *testing.T) {
 func TestCollectorUnreachable(t *testing.T) {
 	dir := t.TempDir()
 	in := synthCapture(t, dir, synth.Config{Seed: 44, Packets: 1000})
-	sink := newTCPSink(t, nil)
-	u := sink.url(t)
-	sink.ln.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := collectorURL(t, "tcp://"+ln.Addr().String())
+	ln.Close() // nobody listens there now
 	res := Run(context.Background(), newSystem(t), Spec{Inputs: []string{in},
 		Collector: &export.Config{URL: u, RetryFor: 300 * time.Millisecond,
 			RetryMin: 20 * time.Millisecond}}, 0, nil)
@@ -202,7 +207,7 @@ func TestCollectorStallCancelled(t *testing.T) {
 	go func() {
 		done <- Run(ctx, newSystem(t), Spec{Inputs: []string{in}, Shards: 2,
 			Meter:     flow.Config{IdleTimeout: time.Second},
-			Collector: &export.Config{URL: sink.url(t), SendBuffer: 16 << 10}}, 10*time.Millisecond,
+			Collector: &export.Config{URL: collectorURL(t, sink.URL()), SendBuffer: 16 << 10}}, 10*time.Millisecond,
 			func(p Progress) {
 				mu.Lock()
 				if p.Delivery != nil {
@@ -234,8 +239,8 @@ func TestCollectorStallCancelled(t *testing.T) {
 // A record whose DPI metadata does not fit in a datagram goes without it,
 // its application kept, and is counted.
 func TestCollectorTrimsOversizeMetadata(t *testing.T) {
-	sink := newUDPSink(t)
-	spec := &Spec{DPI: true, Collector: &export.Config{URL: sink.url(t), MessageSize: 800}}
+	sink := collectortest.ListenUDP(t)
+	spec := &Spec{DPI: true, Collector: &export.Config{URL: collectorURL(t, sink.URL()), MessageSize: 800}}
 	w := newWriter(spec, nil, newLink())
 	if err := w.open(); err != nil {
 		t.Fatal(err)
@@ -257,7 +262,7 @@ func TestCollectorTrimsOversizeMetadata(t *testing.T) {
 		t.Errorf("%d records trimmed, want 1", w.stream.trimmed)
 	}
 	msgs, err := ipfix.ReadAllStrict(bytes.NewReader(bytes.Join(
-		sink.datagrams(t, w.stream.sender.Stats().Messages), nil)))
+		sink.Datagrams(t, w.stream.sender.Stats().Messages), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

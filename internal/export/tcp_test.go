@@ -6,9 +6,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ipfixweb/ipfixweb/internal/collectortest"
 )
 
 // sendAll sends the messages on a goroutine of its own, as a task's
@@ -123,4 +126,57 @@ func TestTCPCancelUnblocksSend(t *testing.T) {
 		t.Fatal("Send still blocked after its context ended")
 	}
 	s.Abort()
+}
+
+// A collector that hangs and goes away in the middle of a TCP export, then
+// comes back on its port, gets the rest after the reconnection: templates
+// first, then the message the break cut, then the others, with nothing
+// repeated. What it never got is counted as possibly lost, except what its
+// own host acknowledged and it did not read, which the sender cannot see.
+func TestTCPCollectorRestarts(t *testing.T) {
+	coll := collectortest.ListenTCP(t)
+	st := encodeRecords(t, 20000, 1400)
+	s := New(Config{URL: mustURL(t, coll.URL()), Greeting: st.greeting, SendBuffer: 16 << 10,
+		RetryMin: 20 * time.Millisecond, RetryFor: time.Minute})
+	ctx := testContext(t)
+	if err := s.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := sendAll(ctx, s, st)
+	read, unread := coll.Crash(t, 2000)
+	eventually(t, "the sender to see the collector gone", func() bool {
+		return !s.Stats().DownSince.IsZero()
+	})
+	coll.Restart(t)
+	second, err := coll.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	first := records(t, read)
+	rest := records(t, second) // decodes by itself: the templates came first
+	if m := collectortest.Complete(second); len(m) == 0 || m[16] != 0 || m[17] != 2 ||
+		len(records(t, second[:int(m[2])<<8|int(m[3])])) != 0 {
+		t.Error("the second connection does not start with a template message")
+	}
+	all := records(t, bytes.Join(st.msgs, nil))
+	missing := len(all) - len(first) - len(rest)
+	if !slices.Equal(first, all[:len(first)]) || !slices.Equal(rest, all[len(all)-len(rest):]) ||
+		missing < 0 {
+		t.Fatalf("first connection %d records, second %d, of %d: not a prefix and a suffix",
+			len(first), len(rest), len(all))
+	}
+	stats := s.Stats()
+	t.Logf("records: %d read, %d missing (%d unread by the collector), %d counted possibly lost",
+		len(first), missing, unread, stats.PossiblyLost)
+	if missing-unread > int(stats.PossiblyLost) {
+		t.Errorf("%d records missing beyond the collector's buffer, only %d counted possibly lost",
+			missing-unread, stats.PossiblyLost)
+	}
+	if stats.Connections != 2 || stats.State != StateClosed || stats.LastError == "" {
+		t.Errorf("stats %+v", stats)
+	}
 }
