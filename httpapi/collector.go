@@ -1,22 +1,11 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/ipfixweb/ipfixweb/internal/export"
 	"github.com/ipfixweb/ipfixweb/internal/task"
 )
-
-// collectorFields are the fields of an export request about streaming to
-// a collector.
-type collectorFields struct {
-	Collector               *string          `json:"collector"`
-	UDPMessageSize          *int             `json:"udp_message_size"`
-	UDPRate                 *float64         `json:"udp_rate"`
-	TemplateRefresh         *json.RawMessage `json:"template_refresh"`
-	TemplateRefreshMessages *int             `json:"template_refresh_messages"`
-}
 
 // Limits of the collector fields.
 const (
@@ -26,11 +15,11 @@ const (
 	maxRefreshMessages = 1000000
 )
 
-// parse checks the collector fields into r. The UDP settings need a
-// udp:// collector.
-func (f *collectorFields) parse(r *task.Request) error {
+// parseCollector checks the collector fields of an export request into r.
+// The UDP settings need a udp:// collector.
+func parseCollector(f *exportBody, r *task.Request) error {
 	if f.Collector == nil {
-		if names := f.udpOnly(); len(names) > 0 {
+		if names := udpOnly(f); len(names) > 0 {
 			return bad(names[0], "needs a collector (\"collector\": \"udp://host:port\")")
 		}
 		return nil
@@ -41,16 +30,16 @@ func (f *collectorFields) parse(r *task.Request) error {
 	}
 	r.Collector = u.String()
 	if u.Network != "udp" {
-		if names := f.udpOnly(); len(names) > 0 {
+		if names := udpOnly(f); len(names) > 0 {
 			return bad(names[0], "applies only to a udp:// collector")
 		}
 		return nil
 	}
-	return f.parseUDP(r)
+	return parseUDP(f, r)
 }
 
 // udpOnly lists the UDP settings the request gives.
-func (f *collectorFields) udpOnly() []string {
+func udpOnly(f *exportBody) []string {
 	var out []string
 	if f.UDPMessageSize != nil {
 		out = append(out, "udp_message_size")
@@ -67,7 +56,7 @@ func (f *collectorFields) udpOnly() []string {
 	return out
 }
 
-func (f *collectorFields) parseUDP(r *task.Request) error {
+func parseUDP(f *exportBody, r *task.Request) error {
 	if v := f.UDPMessageSize; v != nil {
 		if *v < export.MinMessageSize || *v > export.MaxMessageSize {
 			return bad("udp_message_size", "must be %d to %d octets", export.MinMessageSize,

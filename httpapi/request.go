@@ -47,7 +47,11 @@ type exportBody struct {
 	ActiveTimeout *json.RawMessage `json:"active_timeout"`
 	Overwrite     *bool            `json:"overwrite"`
 
-	collectorFields
+	Collector               *string          `json:"collector"`
+	UDPMessageSize          *int             `json:"udp_message_size"`
+	UDPRate                 *float64         `json:"udp_rate"`
+	TemplateRefresh         *json.RawMessage `json:"template_refresh"`
+	TemplateRefreshMessages *int             `json:"template_refresh_messages"`
 }
 
 // Limits of a request.
@@ -89,7 +93,7 @@ func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
 		}
 		r.PcapFiles = append(r.PcapFiles, clean)
 	}
-	if err := b.collectorFields.parse(&r); err != nil {
+	if err := parseCollector(&b, &r); err != nil {
 		return r, err
 	}
 	if b.OutputPath == nil && r.Collector == "" {
