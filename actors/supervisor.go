@@ -519,6 +519,13 @@ func (s *supervisor) end(c actor.Context, l *live, st task.Status, reason string
 	if t.Request.DPI {
 		fields = append(fields, zap.Uint64("dpi_failures", t.Progress.DPIFailures))
 	}
+	if d := t.Delivery; d != nil {
+		fields = append(fields, zap.String("collector", d.Collector),
+			zap.Uint64("collector_messages", d.Messages),
+			zap.Uint64("collector_connections", d.Connections),
+			zap.Uint64("collector_refused", d.Refused),
+			zap.Uint64("records_possibly_lost", d.RecordsPossiblyLost))
+	}
 	if reason != "" {
 		fields = append(fields, zap.String("reason", reason))
 	}
