@@ -75,5 +75,9 @@ func deliveryOf(p Progress) *task.Delivery {
 		t := st.DownSince.UTC()
 		d.DownSince = &t
 	}
+	if !st.WaitingSince.IsZero() {
+		t := st.WaitingSince.UTC()
+		d.WaitingSince = &t
+	}
 	return d
 }

@@ -11,13 +11,14 @@ import (
 
 // Crash accepts the next connection and reads it until it holds at least
 // keep data records, then stops reading, as a hung collector would. Once
-// its receive buffer has stopped growing (its window is shut), it peeks
-// at what its host acknowledged and it never read, and closes its
-// listener, then the connection, which resets it: the exporter cannot
-// reconnect until Restart. It returns the complete messages it read, and
+// its receive buffer has stopped growing while the exporter says it is
+// blocked in a write (blocked), its window is shut: it peeks at what its
+// host acknowledged and it never read, and closes its listener, then the
+// connection, which resets it: the exporter cannot reconnect until
+// Restart. It returns the complete messages it read, and
 // the number of data records in the complete messages of the unread rest,
 // which the crash lost although the exporter saw them acknowledged.
-func (c *TCP) Crash(tb testing.TB, keep int) (read []byte, unread int) {
+func (c *TCP) Crash(tb testing.TB, keep int, blocked func() bool) (read []byte, unread int) {
 	tb.Helper()
 	conn, err := c.ln.Accept()
 	if err != nil {
@@ -43,7 +44,7 @@ func (c *TCP) Crash(tb testing.TB, keep int) (read []byte, unread int) {
 		return n
 	}
 	last, same := -1, 0
-	for end := time.Now().Add(20 * time.Second); same < 5; time.Sleep(20 * time.Millisecond) {
+	for end := time.Now().Add(30 * time.Second); same < 5 || !blocked(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(end) {
 			tb.Fatal("the collector's receive buffer never stopped growing")
 		}

@@ -143,7 +143,10 @@ func TestTCPCollectorRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := sendAll(ctx, s, st)
-	read, unread := coll.Crash(t, 2000)
+	read, unread := coll.Crash(t, 2000, func() bool {
+		w := s.Stats().WaitingSince
+		return !w.IsZero() && time.Since(w) > 200*time.Millisecond
+	})
 	eventually(t, "the sender to see the collector gone", func() bool {
 		return !s.Stats().DownSince.IsZero()
 	})

@@ -148,7 +148,10 @@ func TestCollectorRestartsMidExport(t *testing.T) {
 		t.Fatalf("submit: %d %v", code, resp)
 	}
 	id := str(resp["task_id"])
-	read, unread := coll.Crash(t, 3000)
+	read, unread := coll.Crash(t, 3000, func() bool {
+		d := n.task(id).Delivery
+		return d != nil && d.WaitingSince != nil && time.Since(*d.WaitingSince) > 200*time.Millisecond
+	})
 	n.waitFor(id, 30*time.Second, func(tk *task.Task) bool {
 		return tk.Delivery != nil && tk.Delivery.DownSince != nil
 	})

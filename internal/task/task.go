@@ -137,6 +137,9 @@ type Delivery struct {
 	RecordsTrimmed uint64     `json:"records_trimmed,omitempty"`
 	LastError      string     `json:"last_error,omitempty"`
 	DownSince      *time.Time `json:"down_since,omitempty"` // the outage in progress
+	// WaitingSince is when the write in progress began, while the
+	// collector does not take what is sent.
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
 }
 
 // Summary totals a completed task.
@@ -193,6 +196,10 @@ func (t *Task) Clone() *Task {
 		if t.Delivery.DownSince != nil {
 			d := *t.Delivery.DownSince
 			v.DownSince = &d
+		}
+		if t.Delivery.WaitingSince != nil {
+			w := *t.Delivery.WaitingSince
+			v.WaitingSince = &w
 		}
 		c.Delivery = &v
 	}
