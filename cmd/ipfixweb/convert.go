@@ -164,10 +164,14 @@ func report(res actors.Result, quiet, dpiRan bool, stdout, stderr io.Writer) int
 		if secs > 0 {
 			pps = float64(p.Packets) / secs
 		}
+		output := "none"
+		if res.SHA256 != "" { // a file was written
+			output = fmt.Sprintf("%d bytes", res.OutputBytes)
+		}
 		fmt.Fprintf(stdout, "files %d/%d  packets %d  bytes %d  flows %d  records %d  "+
-			"bad packets %d  skipped %d  output %d bytes  elapsed %s  %.0f packets/s\n",
+			"bad packets %d  skipped %d  output %s  elapsed %s  %.0f packets/s\n",
 			p.FilesDone-len(res.Errors)+countRead(res.Errors), p.FilesTotal, p.Packets, p.Bytes,
-			p.Flows, p.Records, p.BadPackets, p.Skipped, res.OutputBytes,
+			p.Flows, p.Records, p.BadPackets, p.Skipped, output,
 			res.Elapsed.Round(time.Millisecond), pps)
 		if dpiRan {
 			fmt.Fprintf(stdout, "applications:%s  dpi failures %d\n", appList(res.Apps),
