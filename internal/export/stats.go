@@ -89,10 +89,10 @@ func (b *box) update(fn func(s *Stats)) {
 }
 
 func (b *box) sent(n int) {
-	b.update(func(s *Stats) {
-		s.Messages++
-		s.Octets += uint64(n)
-	})
+	b.mu.Lock()
+	b.s.Messages++
+	b.s.Octets += uint64(n)
+	b.mu.Unlock()
 }
 
 func (b *box) fault(err error) {
