@@ -37,6 +37,9 @@ type writer struct {
 	closed  bool
 	batches uint64
 	apps    map[string]*task.AppCount // records per application, when DPI ran
+	// reported means the task has its writerDone; cancelled means it was
+	// told that nothing will be published.
+	reported, cancelled bool
 }
 
 // topApps is how many applications a task's summary lists.
@@ -50,7 +53,7 @@ func (w *writer) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		if w.err = w.open(); w.err != nil {
-			c.Send(w.task, &writerDone{Err: outputFault(w.err)})
+			w.report(c, &writerDone{Err: outputFault(w.err)})
 		}
 	case *recordBatch:
 		w.spec.fault("writer", &w.batches)
@@ -60,9 +63,11 @@ func (w *writer) Receive(c actor.Context) {
 		c.Send(w.task, &writerProgress{Records: w.records})
 	case *shardDone:
 		w.done++
-		if w.done == w.shards() {
-			c.Send(w.task, w.finish())
+		if w.done == w.shards() && !w.cancelled {
+			w.report(c, w.finish())
 		}
+	case *writerCancel:
+		w.cancel(c)
 	case *actor.Stopping:
 		w.discard()
 	}
@@ -70,8 +75,8 @@ func (w *writer) Receive(c actor.Context) {
 
 func (w *writer) shards() int { return w.spec.Shards }
 
-// tempPattern is the name pattern of an output's temporary file, for
-// os.CreateTemp and filepath.Glob.
+// tempPattern is the name pattern of an output's temporary file, as
+// createTemp makes them, for filepath.Glob.
 func tempPattern(output string) string { return "." + filepath.Base(output) + ".*.tmp" }
 
 // RemoveTemps deletes the temporary files a writer of output left behind
@@ -93,7 +98,7 @@ func (w *writer) open() error {
 		return err
 	}
 	dir := filepath.Dir(w.spec.Output)
-	f, err := os.CreateTemp(dir, tempPattern(w.spec.Output))
+	f, err := createTemp(dir, w.spec.Output)
 	if err != nil {
 		return fmt.Errorf("create output: %w", err)
 	}
@@ -145,6 +150,7 @@ func (w *writer) countApp(r *flow.Record) {
 		w.apps[r.App.Name] = a
 	}
 	a.Flows++
+	a.Records++
 	a.Bytes += r.Fwd.Octets + r.Rev.Octets
 }
 
@@ -199,6 +205,8 @@ func (w *writer) publish() error {
 			return fmt.Errorf("publish output: %w", err)
 		}
 	}
+	var n uint64
+	w.spec.fault("publish", &n)
 	if err := w.place(); err != nil {
 		return fmt.Errorf("publish output: %w", err)
 	}
