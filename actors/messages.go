@@ -92,8 +92,11 @@ type writerDone struct {
 	SHA256   string
 	Records  uint64
 	Messages uint64
-	Apps     []task.AppCount
-	Err      error
+	// DataRecords counts every data record written, options records
+	// included: the sequence numbers of the file count them.
+	DataRecords uint64
+	Apps        []task.AppCount
+	Err         error
 }
 
 // GetProgress asks a task actor for a [Progress] snapshot; the answer is a

@@ -144,7 +144,8 @@ func (t *taskActor) finish(c actor.Context, d *writerDone) {
 	if t.stopping {
 		return // the task already ended; a writer's late word changes nothing
 	}
-	res := &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages, Apps: d.Apps,
+	res := &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages,
+		DataRecords: d.DataRecords, Apps: d.Apps,
 		Err: d.Err}
 	t.records = d.Records
 	t.result = res

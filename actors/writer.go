@@ -177,7 +177,7 @@ func (w *writer) finish() *writerDone {
 	}
 	st := w.enc.Stats()
 	return &writerDone{Bytes: w.size, SHA256: hex.EncodeToString(w.sum.Sum(nil)),
-		Records: w.records, Messages: st.Messages, Apps: w.top()}
+		Records: w.records, Messages: st.Messages, DataRecords: st.DataRecords, Apps: w.top()}
 }
 
 func (w *writer) publish() error {
