@@ -8,6 +8,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/ipfixweb/ipfixweb/internal/journal"
+	"github.com/ipfixweb/ipfixweb/internal/task"
 )
 
 // Admission is the outcome of [Store.Admit].
@@ -90,4 +91,29 @@ func (s *Store) CountLive(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count live tasks: %w", err)
 	}
 	return resp.Count, nil
+}
+
+// FindDuplicate returns the task a submission of t would duplicate: the
+// task of its Idempotency-Key, or the live task of the same normalised
+// request. It returns nil when there is none.
+func (s *Store) FindDuplicate(ctx context.Context, t *task.Task) (*Record, error) {
+	keys := []string{s.k.print(t.Fingerprint)}
+	if t.IdempotencyKey != "" {
+		keys = append([]string{s.k.idem(t.IdempotencyKey)}, keys...)
+	}
+	for _, key := range keys {
+		resp, err := s.cli.Get(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("look for a duplicate: %w", err)
+		}
+		if len(resp.Kvs) == 0 {
+			continue
+		}
+		rec, _, err := s.Record(ctx, string(resp.Kvs[0].Value))
+		if errors.Is(err, journal.ErrNotFound) {
+			continue
+		}
+		return rec, err
+	}
+	return nil, nil
 }

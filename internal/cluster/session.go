@@ -142,18 +142,6 @@ func (s *Session) register(ctx context.Context, lease, old clientv3.LeaseID,
 	}
 }
 
-// Revoke ends the current lease, which deletes every key on it.
-func (s *Session) Revoke(ctx context.Context) error {
-	lease := s.Lease()
-	if lease == 0 {
-		return nil
-	}
-	if _, err := s.cli.Revoke(ctx, lease); err != nil {
-		return fmt.Errorf("revoke lease: %w", err)
-	}
-	return nil
-}
-
 // backoff doubles a delay from min to max.
 type backoff struct {
 	min, max, cur time.Duration
