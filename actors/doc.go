@@ -4,13 +4,21 @@
 //	 ├─ reader      opens each capture in turn, decodes, hashes packets to shards
 //	 ├─ shard/0..N  flow tables on the capture clock
 //	 │   └─ dpi     with DPI, one per flow while it is being classified
-//	 └─ writer      IPFIX encoding into a temporary file, renamed when complete
+//	 └─ writer      IPFIX encoding into a temporary file, renamed when complete,
+//	                and to a collector over UDP or TCP (internal/export)
 //
 // Packets and records travel in batches. Each sender holds at most a fixed
 // window of unacknowledged batches per receiver, and every batch comes back
 // with its acknowledgement to be reused, so memory stays flat whatever the
 // size of the input. The end of input travels down the same path as the
 // data, so every flow is flushed before the writer closes the file.
+//
+// The writer acknowledges a batch only once its messages are written to
+// the file's buffer and to the collector's socket. A collector that reads
+// slowly, or is away while a TCP sender reconnects, thus holds the shards
+// and the reader through the same windows; the task shares a context with
+// the writer (see link) so that cancelling it, or its deadline, ends a
+// send that waits on the collector.
 //
 // With DPI, each shard spawns an actor per TCP or UDP connection at its
 // first payload and supervises it (see the shard's DPI bookkeeping): the

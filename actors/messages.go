@@ -84,6 +84,7 @@ type shardProgress struct {
 // writerProgress is sent by the writer to the task.
 type writerProgress struct {
 	Records uint64
+	Trimmed uint64 // records sent without DPI metadata that did not fit
 }
 
 // writerDone reports the published output, or the reason there is none.
@@ -96,6 +97,7 @@ type writerDone struct {
 	// included: the sequence numbers of the file count them.
 	DataRecords uint64
 	Apps        []task.AppCount
+	Trimmed     uint64
 	Err         error
 }
 

@@ -5,17 +5,23 @@ import (
 	"os"
 	"time"
 
+	"github.com/ipfixweb/ipfixweb/internal/export"
 	"github.com/ipfixweb/ipfixweb/internal/task"
 	"github.com/ipfixweb/ipfixweb/protocol/dpi"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 )
 
 // Spec describes one conversion task. Its zero value is not usable: Inputs
-// and Output are required.
+// are required, and Output or Collector (or both).
 type Spec struct {
 	ID     string
 	Inputs []string // capture files, read in order into one output
-	Output string   // final path of the IPFIX file
+	// Output is the final path of the IPFIX file; empty when the task
+	// only streams to its collector.
+	Output string
+	// Collector, when set, receives the records as they are encoded,
+	// over UDP or TCP: the same messages as the file, when there is one.
+	Collector *export.Config
 
 	// Overwrite lets the output replace an existing file; without it the
 	// task fails rather than replace one.
@@ -99,8 +105,11 @@ type Progress struct {
 	BadPackets  uint64 `json:"bad_packets"`
 	Skipped     uint64 `json:"skipped_packets"` // protocols left out by the analysis list
 	ActiveFlows int    `json:"active_flows"`
-	Flows       uint64 `json:"flows"`        // records produced by the flow tables
-	Records     uint64 `json:"records"`      // flow records written
+	Flows       uint64 `json:"flows"`   // records produced by the flow tables
+	Records     uint64 `json:"records"` // flow records written
+	// Trimmed counts records that went without their DPI metadata, which
+	// did not fit in one message (a UDP datagram).
+	Trimmed     uint64 `json:"records_trimmed"`
 	DPIFailures uint64 `json:"dpi_failures"` // flows whose inspection failed
 	DPIFlows    uint64 `json:"dpi_flows"`    // flows inspected (DPI actors spawned)
 	DPIActors   int    `json:"dpi_actors"`   // DPI actors alive now
@@ -108,6 +117,8 @@ type Progress struct {
 	// DPIPeak is the sum over shards of the most DPI actors each had at
 	// once: at least the most the task had at once.
 	DPIPeak int `json:"dpi_peak"`
+	// Delivery is the collector stream's figures; nil without one.
+	Delivery *export.Stats `json:"delivery,omitempty"`
 }
 
 // Percent is the share of the input bytes read, 0 to 100.

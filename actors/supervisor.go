@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -195,6 +196,7 @@ func (s *supervisor) Receive(c actor.Context) {
 	case *TaskProgress:
 		if l := s.live[m.ID]; l != nil && l.t.Status == task.Running {
 			l.t.Progress = progressOf(m.Progress, m.Elapsed)
+			l.t.Delivery = deliveryOf(m.Progress)
 		}
 	case *TaskFinished:
 		s.finished(c, m)
@@ -226,7 +228,9 @@ func (s *supervisor) recover(c actor.Context) {
 			t.Progress = task.Progress{FilesTotal: len(t.Request.PcapFiles)}
 			changed = append(changed, t)
 		}
-		if n := RemoveTemps(t.Request.OutputPath); n > 0 {
+		if t.Request.OutputPath == "" {
+			// Streams only: nothing on disk to clean.
+		} else if n := RemoveTemps(t.Request.OutputPath); n > 0 {
 			s.log.Info("removed temporary output files", zap.String("task_id", t.ID), zap.Int("files", n))
 		}
 		s.admit(t)
@@ -250,6 +254,9 @@ func (s *supervisor) recover(c actor.Context) {
 // would make the same file, must be free to publish. A file older than
 // the task is not the task's and stays.
 func removeOwnOutput(t *task.Task, log *zap.Logger) {
+	if t.Request.OutputPath == "" {
+		return
+	}
 	st, err := os.Lstat(t.Request.OutputPath)
 	if err != nil || t.StartedAt == nil || !st.Mode().IsRegular() {
 		return
@@ -267,7 +274,9 @@ func removeOwnOutput(t *task.Task, log *zap.Logger) {
 func (s *supervisor) admit(t *task.Task) {
 	s.live[t.ID] = &live{t: t}
 	s.byPrint[t.Fingerprint] = t.ID
-	s.byOutput[t.Request.OutputPath] = t.ID
+	if t.Request.OutputPath != "" {
+		s.byOutput[t.Request.OutputPath] = t.ID
+	}
 	if t.IdempotencyKey != "" {
 		s.byKey[t.IdempotencyKey] = t.ID
 	}
@@ -278,7 +287,7 @@ func (s *supervisor) forget(t *task.Task) {
 	if s.byPrint[t.Fingerprint] == t.ID {
 		delete(s.byPrint, t.Fingerprint)
 	}
-	if s.byOutput[t.Request.OutputPath] == t.ID {
+	if t.Request.OutputPath != "" && s.byOutput[t.Request.OutputPath] == t.ID {
 		delete(s.byOutput, t.Request.OutputPath)
 	}
 	if s.byKey[t.IdempotencyKey] == t.ID {
@@ -311,7 +320,7 @@ func (s *supervisor) submit(c actor.Context, m *Submit) *SubmitReply {
 		s.cfg.Metrics.Submission("draining")
 		return &SubmitReply{Err: ErrDraining}
 	}
-	if id, ok := s.byOutput[m.Request.OutputPath]; ok {
+	if id, ok := s.byOutput[m.Request.OutputPath]; ok && m.Request.OutputPath != "" {
 		s.cfg.Metrics.Submission("conflict")
 		return &SubmitReply{Err: &ConflictError{Path: m.Request.OutputPath, TaskID: id}}
 	}
@@ -335,7 +344,8 @@ func (s *supervisor) submit(c actor.Context, m *Submit) *SubmitReply {
 	s.admit(t)
 	s.queue = append(s.queue, t.ID)
 	s.log.Info("task accepted", zap.String("task_id", t.ID), zap.Strings("pcap_files", m.Request.PcapFiles),
-		zap.String("output_path", m.Request.OutputPath), zap.Bool("dpi", m.Request.DPI))
+		zap.String("output_path", m.Request.OutputPath), zap.String("collector", m.Request.Collector),
+		zap.Bool("dpi", m.Request.DPI))
 	reply := &SubmitReply{Task: t.Clone(), Created: true}
 	s.startNext(c)
 	return reply
@@ -396,6 +406,7 @@ func (s *supervisor) start(c actor.Context, l *live) {
 	now := time.Now().UTC()
 	t.Status, t.StartedAt, t.Attempt = task.Running, &now, t.Attempt+1
 	t.Progress = task.Progress{FilesTotal: len(t.Request.PcapFiles)}
+	t.Delivery = nil // a new attempt streams everything again
 	if err := s.cfg.Store.Put(t); err != nil {
 		s.log.Error("journal: start task", zap.String("task_id", t.ID), zap.Error(err))
 	}
@@ -457,6 +468,7 @@ func (s *supervisor) finished(c actor.Context, m *TaskFinished) {
 	}
 	res := m.Result
 	l.t.Progress = progressOf(res.Progress, res.Elapsed)
+	l.t.Delivery = deliveryOf(res.Progress)
 	l.t.Errors = fileErrors(res.Errors)
 	switch {
 	case l.ended == task.Queued:
@@ -470,13 +482,15 @@ func (s *supervisor) finished(c actor.Context, m *TaskFinished) {
 		s.drained(c)
 		return
 	case res.Err == nil:
-		l.t.Output = &task.Output{Path: l.t.Request.OutputPath, Bytes: res.OutputBytes,
-			Records: res.Records, SHA256: res.SHA256}
+		if l.t.Request.OutputPath != "" {
+			l.t.Output = &task.Output{Path: l.t.Request.OutputPath, Bytes: res.OutputBytes,
+				Records: res.Records, SHA256: res.SHA256}
+		}
 		l.t.Summary = &task.Summary{Flows: res.Flows, Packets: res.Packets, Bytes: res.Bytes,
 			TopApplications: res.Apps}
 		s.end(c, l, task.Completed, "")
 	case errors.Is(res.Err, ErrCancelled) && l.ended != "":
-		s.end(c, l, l.ended, l.reason)
+		s.end(c, l, l.ended, l.reason+strings.TrimPrefix(res.Err.Error(), ErrCancelled.Error()))
 	default:
 		s.end(c, l, task.Failed, res.Err.Error())
 	}
@@ -504,6 +518,13 @@ func (s *supervisor) end(c actor.Context, l *live, st task.Status, reason string
 		zap.Float64("seconds", secs)}
 	if t.Request.DPI {
 		fields = append(fields, zap.Uint64("dpi_failures", t.Progress.DPIFailures))
+	}
+	if d := t.Delivery; d != nil {
+		fields = append(fields, zap.String("collector", d.Collector),
+			zap.Uint64("collector_messages", d.Messages),
+			zap.Uint64("collector_connections", d.Connections),
+			zap.Uint64("collector_refused", d.Refused),
+			zap.Uint64("records_possibly_lost", d.RecordsPossiblyLost))
 	}
 	if reason != "" {
 		fields = append(fields, zap.String("reason", reason))

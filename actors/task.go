@@ -42,12 +42,14 @@ type taskActor struct {
 
 	reader  *actor.PID
 	writer  *actor.PID
+	link    *link // shared with the writer
 	shards  []*actor.PID
 	shardSt []shardProgress
 
 	rp       readerProgress
 	errors   []FileError
 	records  uint64
+	trimmed  uint64
 	result   *Result
 	stopping bool
 	stopTick scheduler.CancelFunc
@@ -85,7 +87,7 @@ func (t *taskActor) Receive(c actor.Context) {
 	case *shardProgress:
 		t.shardSt[m.Shard] = *m
 	case *writerProgress:
-		t.records = m.Records
+		t.records, t.trimmed = m.Records, m.Trimmed
 	case *writerDone:
 		t.finish(c, m)
 	case *noInput:
@@ -98,7 +100,7 @@ func (t *taskActor) Receive(c actor.Context) {
 				Elapsed: time.Since(t.started)})
 		}
 	case *Cancel:
-		t.end(c, ErrCancelled)
+		t.end(c, t.cancelled())
 	case *actor.Terminated:
 		if len(c.Children()) == 0 && t.stopping {
 			t.report(c)
@@ -109,8 +111,9 @@ func (t *taskActor) Receive(c actor.Context) {
 func (t *taskActor) start(c actor.Context) {
 	t.started = time.Now()
 	t.shardSt = make([]shardProgress, t.spec.Shards)
+	t.link = newLink()
 	t.writer = c.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor {
-		return newWriter(&t.spec, c.Self())
+		return newWriter(&t.spec, c.Self(), t.link)
 	}), "writer")
 	t.shards = make([]*actor.PID, t.spec.Shards)
 	for i := range t.shards {
@@ -137,6 +140,7 @@ func (t *taskActor) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, ch
 	}
 	t.result = &Result{Err: &PanicError{Stage: t.stageOf(child), Reason: reason}}
 	t.stopping = true
+	t.link.cancel()
 	sup.StopChildren(sup.Children()...)
 }
 
@@ -148,6 +152,9 @@ func (t *taskActor) finish(c actor.Context, d *writerDone) {
 		DataRecords: d.DataRecords, Apps: d.Apps,
 		Err: d.Err}
 	t.records = d.Records
+	if d.Err == nil {
+		t.trimmed = d.Trimmed
+	}
 	t.result = res
 	t.stopping = true
 	t.stopChildren(c)
@@ -160,6 +167,7 @@ func (t *taskActor) end(c actor.Context, err error) {
 	}
 	t.result = &Result{Err: err}
 	t.stopping = true
+	t.link.cancel() // a writer blocked on its collector returns
 	t.stopChildren(c)
 }
 
@@ -179,7 +187,7 @@ func (t *taskActor) progress() Progress {
 		FilesDone: t.rp.FilesDone, FilesTotal: len(t.spec.Inputs),
 		BytesRead: t.rp.BytesRead, BytesTotal: inputSize(t.spec.Inputs),
 		Packets: t.rp.Packets, Bytes: t.rp.Bytes, BadPackets: t.rp.BadPackets,
-		Records: t.records,
+		Records: t.records, Trimmed: t.trimmed, Delivery: t.link.stats(),
 	}
 	for _, s := range t.shardSt {
 		p.ActiveFlows += s.Active
@@ -199,6 +207,7 @@ func (t *taskActor) report(c actor.Context) {
 	if t.stopTick != nil {
 		t.stopTick()
 	}
+	t.link.cancel()
 	res := *t.result
 	res.Progress = t.progress()
 	res.Errors = t.errors

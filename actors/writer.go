@@ -18,13 +18,18 @@ import (
 	"github.com/ipfixweb/ipfixweb/protocol/ipfix"
 )
 
-// writer encodes the records of every shard into one IPFIX file. It writes
-// to a temporary file beside the output and renames it only when every
-// shard is done and the data is on disk, so a reader of the output path
-// never sees a half-written file.
+// writer encodes the records of every shard into one IPFIX stream, which
+// goes to a file, to a collector, or to both (one encoding for both). It
+// writes the file to a temporary file beside the output and renames it
+// only when every shard is done and the data is on disk, so a reader of
+// the output path never sees a half-written file. It acknowledges a batch
+// only once its messages are written, to the file's buffer and to the
+// collector's socket, so a slow collector holds the shards, and they the
+// reader, through the credit windows.
 type writer struct {
 	spec *Spec
 	task *actor.PID
+	link *link
 
 	tmp     *os.File
 	buf     *bufio.Writer
@@ -37,13 +42,15 @@ type writer struct {
 	closed  bool
 	batches uint64
 	apps    map[string]*task.AppCount // records per application, when DPI ran
+
+	stream streamState // the collector, when there is one
 }
 
 // topApps is how many applications a task's summary lists.
 const topApps = 10
 
-func newWriter(spec *Spec, task *actor.PID) *writer {
-	return &writer{spec: spec, task: task}
+func newWriter(spec *Spec, task *actor.PID, l *link) *writer {
+	return &writer{spec: spec, task: task, link: l}
 }
 
 func (w *writer) Receive(c actor.Context) {
@@ -56,8 +63,9 @@ func (w *writer) Receive(c actor.Context) {
 		w.spec.fault("writer", &w.batches)
 		w.write(m)
 		w.failFast(c)
+		w.failStream(c)
 		c.Send(m.From, &recordAck{Batch: m})
-		c.Send(w.task, &writerProgress{Records: w.records})
+		c.Send(w.task, &writerProgress{Records: w.records, Trimmed: w.stream.trimmed})
 	case *shardDone:
 		w.done++
 		if w.done == w.shards() {
@@ -65,6 +73,7 @@ func (w *writer) Receive(c actor.Context) {
 		}
 	case *actor.Stopping:
 		w.discard()
+		w.abortStream()
 	}
 }
 
@@ -89,9 +98,29 @@ func RemoveTemps(output string) int {
 }
 
 func (w *writer) open() error {
-	if err := w.checkOutput(); err != nil {
-		return err
+	if w.spec.Output != "" {
+		if err := w.checkOutput(); err != nil {
+			return err
+		}
+		if err := w.openFile(); err != nil {
+			return err
+		}
 	}
+	w.enc = ipfix.NewEncoder(ipfix.EncoderConfig{ObservationDomain: w.spec.ObservationDomain,
+		NameApps: w.spec.DPI, MaxMessageSize: w.messageSize()}, w.emit)
+	// Type records for the enterprise elements (DPI metadata, biflow's
+	// reverse elements) go ahead of the first template that uses them.
+	if err := w.enc.DescribeEnterpriseElements(); err != nil {
+		return fmt.Errorf("describe elements: %w", err)
+	}
+	if w.spec.Collector != nil {
+		return w.openStream()
+	}
+	return nil
+}
+
+// openFile creates the temporary file of the output.
+func (w *writer) openFile() error {
 	dir := filepath.Dir(w.spec.Output)
 	f, err := os.CreateTemp(dir, tempPattern(w.spec.Output))
 	if err != nil {
@@ -100,22 +129,22 @@ func (w *writer) open() error {
 	w.tmp = f
 	w.sum = sha256.New()
 	w.buf = bufio.NewWriterSize(io.MultiWriter(f, w.sum), 1<<20)
-	w.enc = ipfix.NewEncoder(ipfix.EncoderConfig{ObservationDomain: w.spec.ObservationDomain,
-		NameApps: w.spec.DPI}, w.emit)
-	if w.spec.DPI {
-		// Type records for the DPI elements go ahead of the first
-		// template that uses them.
-		if err := w.enc.DescribeEnterpriseElements(); err != nil {
-			return fmt.Errorf("describe elements: %w", err)
-		}
-	}
 	return nil
 }
 
+// emit writes a message to the file and sends it to the collector.
 func (w *writer) emit(msg []byte) error {
-	n, err := w.buf.Write(msg)
-	w.size += int64(n)
-	return err
+	if w.buf != nil {
+		n, err := w.buf.Write(msg)
+		w.size += int64(n)
+		if err != nil {
+			return err
+		}
+	}
+	if w.stream.sender != nil {
+		return w.send(msg)
+	}
+	return nil
 }
 
 func (w *writer) write(b *recordBatch) {
@@ -124,8 +153,8 @@ func (w *writer) write(b *recordBatch) {
 	}
 	for i := range b.Records {
 		r := &b.Records[i]
-		if err := w.enc.Add(r); err != nil {
-			w.err = fmt.Errorf("write output: %w", err)
+		if err := w.add(r); err != nil {
+			w.err = w.fault(err)
 			return
 		}
 		w.records++
@@ -166,18 +195,27 @@ func (w *writer) top() []task.AppCount {
 	return out
 }
 
-// finish completes the file and publishes it at the output path.
+// finish ends the stream and publishes the file at the output path.
 func (w *writer) finish() *writerDone {
 	if w.err == nil {
+		w.err = w.endExport()
+	}
+	if w.err == nil && w.spec.Output != "" {
 		w.err = w.publish()
 	}
 	if w.err != nil {
 		w.discard()
+		w.abortStream()
 		return &writerDone{Err: outputFault(w.err)}
 	}
 	st := w.enc.Stats()
-	return &writerDone{Bytes: w.size, SHA256: hex.EncodeToString(w.sum.Sum(nil)),
-		Records: w.records, Messages: st.Messages, DataRecords: st.DataRecords, Apps: w.top()}
+	d := &writerDone{Bytes: w.size, Records: w.records, Messages: st.Messages,
+		DataRecords: st.DataRecords, Apps: w.top(),
+		Trimmed: w.stream.trimmed}
+	if w.sum != nil {
+		d.SHA256 = hex.EncodeToString(w.sum.Sum(nil))
+	}
+	return d
 }
 
 func (w *writer) publish() error {

@@ -46,6 +46,12 @@ type exportBody struct {
 	IdleTimeout   *json.RawMessage `json:"idle_timeout"`
 	ActiveTimeout *json.RawMessage `json:"active_timeout"`
 	Overwrite     *bool            `json:"overwrite"`
+
+	Collector               *string          `json:"collector"`
+	UDPMessageSize          *int             `json:"udp_message_size"`
+	UDPRate                 *float64         `json:"udp_rate"`
+	TemplateRefresh         *json.RawMessage `json:"template_refresh"`
+	TemplateRefreshMessages *int             `json:"template_refresh_messages"`
 }
 
 // Limits of a request.
@@ -91,21 +97,17 @@ func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
 		}
 		r.PcapFiles = append(r.PcapFiles, clean)
 	}
-	if b.OutputPath == nil {
-		return r, bad("output_path", "required: the IPFIX file to write")
+	if err := parseCollector(&b, &r); err != nil {
+		return r, err
+	}
+	if b.OutputPath == nil && r.Collector == "" {
+		return r, bad("output_path", "required: the IPFIX file to write, unless a collector is given")
 	}
 	if b.Overwrite != nil {
 		r.Overwrite = *b.Overwrite
 	}
-	out, err := policy.Output(*b.OutputPath, r.Overwrite)
-	if err != nil {
-		return r, pathError("output_path", err)
-	}
-	r.OutputPath = out
-	for i, f := range r.PcapFiles {
-		if f == r.OutputPath {
-			return r, bad("output_path", "is also pcap_files[%d]", i)
-		}
+	if err := parseOutput(&r, b.OutputPath, policy); err != nil {
+		return r, err
 	}
 	if b.DPI != nil {
 		r.DPI = *b.DPI
@@ -139,6 +141,24 @@ func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
 	}
 	r.IdleTimeout, r.ActiveTimeout = idle.Seconds(), active.Seconds()
 	return r, nil
+}
+
+// parseOutput checks the output path, when there is one.
+func parseOutput(r *task.Request, path *string, policy *pathpolicy.Policy) error {
+	if path == nil {
+		return nil
+	}
+	out, err := policy.Output(*path, r.Overwrite)
+	if err != nil {
+		return pathError("output_path", err)
+	}
+	r.OutputPath = out
+	for i, f := range r.PcapFiles {
+		if f == r.OutputPath {
+			return bad("output_path", "is also pcap_files[%d]", i)
+		}
+	}
+	return nil
 }
 
 // timeout reads a timeout given as a number of seconds or as a duration
@@ -206,6 +226,8 @@ func typeName(goType string) string {
 		return "true or false"
 	case "int":
 		return "a whole number"
+	case "float64":
+		return "a number"
 	}
 	return goType
 }

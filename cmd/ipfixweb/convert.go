@@ -36,10 +36,11 @@ type convertFlags struct {
 	quiet    bool
 	flowMem  sizeFlag
 	prof     profiles
+	coll     collectorFlags
 }
 
 func (f *convertFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.out, "o", "", "output IPFIX file (required)")
+	fs.StringVar(&f.out, "o", "", "output IPFIX file (required unless --collector is given)")
 	fs.DurationVar(&f.idle, "idle-timeout", 300*time.Second, "end a flow after this much silence (capture time)")
 	fs.DurationVar(&f.active, "active-timeout", 1800*time.Second, "split flows longer than this (capture time)")
 	fs.BoolVar(&f.biflow, "biflow", false, "export RFC 5103 bidirectional records")
@@ -54,6 +55,7 @@ func (f *convertFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar and no summary")
 	fs.StringVar(&f.prof.cpuPath, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	fs.StringVar(&f.prof.heapPath, "memprofile", "", "write a heap profile to this file at the end")
+	f.coll.register(fs)
 }
 
 // parseInterspersed accepts flags before, between and after the inputs.
@@ -76,8 +78,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: ipfixweb convert [flags] -o OUT.ipfix IN...")
-		fmt.Fprintln(stderr, "Reads every capture (pcap, pcapng, gzip) in order into one IPFIX file.")
+		fmt.Fprintln(stderr, "Usage: ipfixweb convert [flags] {-o OUT.ipfix | --collector URL} IN...")
+		fmt.Fprintln(stderr, "Reads every capture (pcap, pcapng, gzip) in order into one IPFIX file,")
+		fmt.Fprintln(stderr, "a collector's stream, or both.")
 		fs.PrintDefaults()
 	}
 	var f convertFlags
@@ -89,6 +92,8 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return 2
 	}
+	f.coll.given = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.coll.given[fl.Name] = true })
 	spec, err := f.spec(inputs)
 	if err != nil {
 		fmt.Fprintf(stderr, "convert: %v\n", err)
@@ -118,8 +123,12 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
-	if f.out == "" {
-		return actors.Spec{}, errors.New("missing -o OUT")
+	coll, err := f.coll.config()
+	if err != nil {
+		return actors.Spec{}, err
+	}
+	if f.out == "" && coll == nil {
+		return actors.Spec{}, errors.New("missing -o OUT or --collector URL")
 	}
 	if len(inputs) == 0 {
 		return actors.Spec{}, errors.New("no input files")
@@ -158,6 +167,7 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 		ObservationDomain: uint32(f.domain),
 		Shards:            f.shards,
 		FlowMemory:        int64(f.flowMem),
+		Collector:         coll,
 	}, nil
 }
 
@@ -177,15 +187,20 @@ func report(res actors.Result, quiet, dpiRan bool, stdout, stderr io.Writer) int
 		if secs > 0 {
 			pps = float64(p.Packets) / secs
 		}
+		output := "none"
+		if res.SHA256 != "" { // a file was written
+			output = fmt.Sprintf("%d bytes", res.OutputBytes)
+		}
 		fmt.Fprintf(stdout, "files %d/%d  packets %d  bytes %d  flows %d  records %d  "+
-			"bad packets %d  skipped %d  output %d bytes  elapsed %s  %.0f packets/s\n",
+			"bad packets %d  skipped %d  output %s  elapsed %s  %.0f packets/s\n",
 			p.FilesDone-len(res.Errors)+countRead(res.Errors), p.FilesTotal, p.Packets, p.Bytes,
-			p.Flows, p.Records, p.BadPackets, p.Skipped, res.OutputBytes,
+			p.Flows, p.Records, p.BadPackets, p.Skipped, output,
 			res.Elapsed.Round(time.Millisecond), pps)
 		if dpiRan {
 			fmt.Fprintf(stdout, "applications:%s  dpi failures %d\n", appList(res.Apps),
 				p.DPIFailures)
 		}
+		reportDelivery(stdout, p)
 	}
 	if len(res.Errors) > 0 {
 		return 1

@@ -19,6 +19,8 @@ const usage = `ipfixweb turns packet captures into IPFIX flow records.
 Usage:
   ipfixweb serve [flags]                        serve the export API (REST, tasks, journal)
   ipfixweb convert [flags] -o OUT.ipfix IN...   convert captures into one IPFIX file
+  ipfixweb convert [flags] --collector URL IN...
+                                                stream them to a collector (udp:// or tcp://)
   ipfixweb inspect [--json] FILE.ipfix          decode an IPFIX file
 
 Run "ipfixweb COMMAND -h" for the flags of a command.

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/ipfixweb/ipfixweb/internal/export"
 	"github.com/ipfixweb/ipfixweb/internal/logging"
 	"github.com/ipfixweb/ipfixweb/internal/service"
 )
@@ -58,6 +59,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", 10*time.Second, "time a client has to take its answer")
 	fs.Var((*sizeFlag)(&c.FlowMemory), "flow-memory", "memory cap of each task's flow tables, "+
 		"e.g. 512MiB (default 1GiB); past it the oldest flows are exported early with flowEndReason 5")
+	fs.DurationVar(&c.CollectorRetry, "collector-retry", export.DefaultRetryFor,
+		"a task fails when its TCP collector stays unreachable this long")
 }
 
 // fromEnv sets every flag not given on the command line from its

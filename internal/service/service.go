@@ -17,6 +17,7 @@ import (
 
 	"github.com/ipfixweb/ipfixweb/actors"
 	"github.com/ipfixweb/ipfixweb/httpapi"
+	"github.com/ipfixweb/ipfixweb/internal/export"
 	"github.com/ipfixweb/ipfixweb/internal/journal"
 	"github.com/ipfixweb/ipfixweb/internal/logging"
 	"github.com/ipfixweb/ipfixweb/internal/metrics"
@@ -45,6 +46,9 @@ type Config struct {
 	// ReadTimeout and WriteTimeout bound how long a client may take to
 	// send a request and to take its answer; default 10 s each.
 	ReadTimeout, WriteTimeout time.Duration
+	// CollectorRetry is how long a TCP collector may stay unreachable
+	// before its task fails; 0 means export.DefaultRetryFor.
+	CollectorRetry time.Duration
 	// StopWithin bounds the shutdown once ctx ends; default 250 ms.
 	StopWithin time.Duration
 	// Tune, when set, adjusts each task's spec before it runs. Tests use
@@ -153,10 +157,15 @@ func stop(sys *actor.ActorSystem, sup *actor.PID, api *httpapi.Server, limit tim
 }
 
 // specFor returns the supervisor's recipe from a task to its run.
-func specFor(policy *pathpolicy.Policy, cfg Config, tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
+func specFor(policy *pathpolicy.Policy, cfg Config,
+	tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
 	return func(t *task.Task) (actors.Spec, error) {
 		r := t.Request
 		protos, err := flow.ParseProtocols(r.AnalysisList)
+		if err != nil {
+			return actors.Spec{}, err
+		}
+		coll, err := collectorConfig(&r, cfg.CollectorRetry)
 		if err != nil {
 			return actors.Spec{}, err
 		}
@@ -176,12 +185,28 @@ func specFor(policy *pathpolicy.Policy, cfg Config, tune func(*actors.Spec)) fun
 			DPIBudget:  r.DPIBudget,
 			Shards:     cfg.Shards,
 			FlowMemory: cfg.FlowMemory,
+			Collector:  coll,
 		}
 		if tune != nil {
 			tune(&spec)
 		}
 		return spec, nil
 	}
+}
+
+// collectorConfig turns the collector fields of a request into the
+// stream's configuration; nil when the request has no collector.
+func collectorConfig(r *task.Request, retryFor time.Duration) (*export.Config, error) {
+	if r.Collector == "" {
+		return nil, nil
+	}
+	u, err := export.ParseURL(r.Collector)
+	if err != nil {
+		return nil, err
+	}
+	return &export.Config{URL: u, MessageSize: r.UDPMessageSize, Rate: r.UDPRate,
+		RefreshInterval: time.Duration(r.TemplateRefresh * float64(time.Second)),
+		RefreshMessages: r.TemplateRefreshMessages, RetryFor: retryFor}, nil
 }
 
 // ReadToken reads a bearer token from a file: its first line, trimmed.

@@ -41,9 +41,11 @@ func (s Status) Valid() bool {
 // timeouts filled in, the analysis list lower-cased and in its given
 // order.
 type Request struct {
-	PcapFiles  []string `json:"pcap_files"`
-	OutputPath string   `json:"output_path"`
-	DPI        bool     `json:"DPI"`
+	PcapFiles []string `json:"pcap_files"`
+	// OutputPath is the IPFIX file to write; empty when the task only
+	// streams to its collector.
+	OutputPath string `json:"output_path"`
+	DPI        bool   `json:"DPI"`
 	// DPIBudget is how many packets with payload DPI reads per flow at
 	// most; 0 means the default.
 	DPIBudget    int      `json:"dpi_budget,omitempty"`
@@ -56,6 +58,15 @@ type Request struct {
 	// Collector is where records are streamed ("udp://host:port" or
 	// "tcp://host:port"), if anywhere.
 	Collector string `json:"collector,omitempty"`
+	// UDPMessageSize bounds each message (datagram) to a UDP collector;
+	// 0 means the default.
+	UDPMessageSize int `json:"udp_message_size,omitempty"`
+	// UDPRate caps datagrams per second to a UDP collector; 0 means none.
+	UDPRate float64 `json:"udp_rate,omitempty"`
+	// TemplateRefresh (seconds) and TemplateRefreshMessages say when
+	// templates go again to a UDP collector; 0 means the defaults.
+	TemplateRefresh         float64 `json:"template_refresh,omitempty"`
+	TemplateRefreshMessages int     `json:"template_refresh_messages,omitempty"`
 }
 
 // Idle returns the idle timeout as a duration.
@@ -106,6 +117,31 @@ type AppCount struct {
 	Bytes uint64 `json:"bytes"`
 }
 
+// Delivery is how a task's stream to its collector went.
+type Delivery struct {
+	Collector string `json:"collector"`
+	// State is "connecting", "connected", "closed" or "failed".
+	State    string `json:"state"`
+	Messages uint64 `json:"messages"` // handed to the network
+	Octets   uint64 `json:"octets"`
+	// Connections counts TCP connections made; a reconnection adds one.
+	Connections uint64 `json:"connections,omitempty"`
+	// Refused counts ICMP port-unreachable reports to UDP datagrams:
+	// nobody listened on the collector's port.
+	Refused uint64 `json:"refused,omitempty"`
+	// RecordsPossiblyLost counts the records of the messages a TCP
+	// collector's host had not acknowledged when its connection broke.
+	RecordsPossiblyLost uint64 `json:"records_possibly_lost"`
+	// RecordsTrimmed counts records sent without their DPI metadata,
+	// which did not fit in one datagram.
+	RecordsTrimmed uint64     `json:"records_trimmed,omitempty"`
+	LastError      string     `json:"last_error,omitempty"`
+	DownSince      *time.Time `json:"down_since,omitempty"` // the outage in progress
+	// WaitingSince is when the write in progress began, while the
+	// collector does not take what is sent.
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
+}
+
 // Summary totals a completed task.
 type Summary struct {
 	Flows           uint64     `json:"flows"`
@@ -130,6 +166,8 @@ type Task struct {
 	Errors         []FileError `json:"errors"`
 	Output         *Output     `json:"output,omitempty"`
 	Summary        *Summary    `json:"summary,omitempty"`
+	// Delivery is the stream to the collector, when the task has one.
+	Delivery *Delivery `json:"delivery,omitempty"`
 	// Error says why a task failed, was cancelled or timed out.
 	Error string `json:"error,omitempty"`
 }
@@ -152,6 +190,18 @@ func (t *Task) Clone() *Task {
 	if t.Output != nil {
 		v := *t.Output
 		c.Output = &v
+	}
+	if t.Delivery != nil {
+		v := *t.Delivery
+		if t.Delivery.DownSince != nil {
+			d := *t.Delivery.DownSince
+			v.DownSince = &d
+		}
+		if t.Delivery.WaitingSince != nil {
+			w := *t.Delivery.WaitingSince
+			v.WaitingSince = &w
+		}
+		c.Delivery = &v
 	}
 	if t.Summary != nil {
 		v := *t.Summary

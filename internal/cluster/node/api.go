@@ -200,4 +200,3 @@ func (n *Node) load(ctx context.Context) *actors.Load {
 	return &actors.Load{Queued: n.queued, Running: len(n.runs), Workers: n.cfg.Workers,
 		Queue: n.cfg.Queue, Draining: n.draining}
 }
-

@@ -45,7 +45,7 @@ type Node struct {
 	draining bool
 	closed   bool // no new request goroutines
 	claiming int  // claims in flight, which hold a worker
-	queued   int // live tasks without an owner at the last sweep
+	queued   int  // live tasks without an owner at the last sweep
 
 	fenced atomic.Int64
 }

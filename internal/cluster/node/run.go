@@ -35,8 +35,8 @@ type run struct {
 	ctx    context.Context // the pipeline's; its cause says why it stopped
 	stopFn context.CancelCauseFunc
 	untime context.CancelFunc // releases the task timeout
-	done   chan struct{} // closed when main returns
-	gone   chan struct{} // closed when the task is no longer ours
+	done   chan struct{}      // closed when main returns
+	gone   chan struct{}      // closed when the task is no longer ours
 	once   sync.Once
 
 	writeMu sync.Mutex // one etcd write at a time
@@ -49,7 +49,7 @@ type run struct {
 
 func newRun(n *Node, c *cluster.Claim) *run {
 	r := &run{n: n, claim: c, id: c.ID, began: time.Now(), rec: c.Record.Clone(),
-		log: n.log.With(zap.String("task_id", c.ID), zap.Int("attempt", c.Record.Task.Attempt)),
+		log:  n.log.With(zap.String("task_id", c.ID), zap.Int("attempt", c.Record.Task.Attempt)),
 		done: make(chan struct{}), gone: make(chan struct{})}
 	base, stop := context.WithCancelCause(n.ctx)
 	r.ctx, r.untime = context.WithTimeoutCause(base, n.cfg.TaskTimeout, errTimedOut)
