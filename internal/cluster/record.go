@@ -39,8 +39,12 @@ type Checkpoint struct {
 // Part is the output of one input, or the reason it has none.
 type Part struct {
 	Input string `json:"input"`
-	// Path is the part file; empty when the input could not be read.
-	Path        string `json:"path,omitempty"`
+	// Path is the part file; empty when the input could not be read or
+	// the task only streams to a collector.
+	Path string `json:"path,omitempty"`
+	// Unread means not one packet of the input could be read: Errors
+	// says why.
+	Unread      bool   `json:"unread,omitempty"`
 	Bytes       int64  `json:"bytes"`
 	SHA256      string `json:"sha256,omitempty"`
 	DataRecords uint64 `json:"data_records"` // every data record: sequence numbers count them
@@ -56,6 +60,8 @@ type Part struct {
 	DPIFailures uint64           `json:"dpi_failures"`
 	Errors      []task.FileError `json:"errors,omitempty"`
 	Apps        []task.AppCount  `json:"apps,omitempty"`
+	// Delivery is the stream of this input to the task's collector.
+	Delivery *task.Delivery `json:"delivery,omitempty"`
 }
 
 // Intent names the finished file an owner is about to publish at the
@@ -109,6 +115,10 @@ func (r *Record) Clone() *Record {
 	for i, p := range r.Checkpoint.Parts {
 		p.Errors = append([]task.FileError(nil), p.Errors...)
 		p.Apps = append([]task.AppCount(nil), p.Apps...)
+		if p.Delivery != nil {
+			d := *p.Delivery
+			p.Delivery = &d
+		}
 		c.Checkpoint.Parts[i] = p
 	}
 	if r.Checkpoint.At != nil {

@@ -54,6 +54,9 @@ type Config struct {
 	// Tune, when set, adjusts each task's spec before it runs. Tests use
 	// it to slow a task down or inject a fault; it is nil in production.
 	Tune func(*actors.Spec)
+	// Cluster, when it names etcd endpoints, makes the node a member of
+	// a cluster; DataDir is then not used.
+	Cluster ClusterConfig
 }
 
 func (c *Config) defaults() {
@@ -89,6 +92,9 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 	policy, err := pathpolicy.New(cfg.InputRoots, cfg.OutputRoot)
 	if err != nil {
 		return err
+	}
+	if cfg.Cluster.Enabled() {
+		return runCluster(ctx, cfg, policy, log, ready)
 	}
 	store, err := journal.Open(cfg.DataDir)
 	if err != nil {

@@ -19,11 +19,15 @@ import (
 // publish joins the parts of a task whose every input is done and
 // publishes the result at the output path.
 func (r *run) publish(spec actors.Spec) {
-	parts := r.producedParts()
-	if len(parts) == 0 {
+	if r.allUnread() {
 		r.finish(task.Failed, actors.ErrNoOutput.Error(), nil, nil)
 		return
 	}
+	if spec.Output == "" {
+		r.finish(task.Completed, "", nil, summary(r.rec.Checkpoint.Parts))
+		return
+	}
+	parts := r.producedParts()
 	if spec.CheckOutput != nil {
 		if err := spec.CheckOutput(spec.Output); err != nil {
 			r.finish(task.Failed, fmt.Sprintf("publish output: %v", err), nil, nil)
@@ -68,7 +72,7 @@ func (r *run) publishFile(spec actors.Spec, in cluster.Intent) {
 		return err
 	})
 	if err != nil {
-		if in.Temp == joinedPath(spec.Output, r.id, in.Attempt) {
+		if surelyRefused(err) && in.Temp == joinedPath(spec.Output, r.id, in.Attempt) {
 			_ = os.Remove(in.Temp)
 		}
 		return
@@ -133,6 +137,18 @@ func (r *run) producedParts() []cluster.Part {
 		}
 	}
 	return out
+}
+
+// allUnread reports whether not one input could be read.
+func (r *run) allUnread() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.rec.Checkpoint.Parts {
+		if !p.Unread {
+			return false
+		}
+	}
+	return true
 }
 
 func partsPresent(parts []cluster.Part) bool {

@@ -149,12 +149,24 @@ func (r *run) stopped(err error) {
 // errGone means the task stopped being this node's before a write.
 var errGone = errors.New("task no longer owned")
 
+// errMaybeApplied joins a refused write when an earlier try of it failed
+// without an answer: that try may have been applied.
+var errMaybeApplied = errors.New("an earlier try may have been applied")
+
+// surelyRefused reports whether err says a write was refused and none of
+// its tries was applied: only then may the files it would have named be
+// removed.
+func surelyRefused(err error) bool {
+	return errors.Is(err, cluster.ErrFenced) && !errors.Is(err, errMaybeApplied)
+}
+
 // persist makes one fenced write, built by op at the time it is sent, and
 // retries it while etcd fails: whether the task is still ours is for the
 // fence to say, not for a timeout. It gives up when the fence refuses
 // (the task is lost) or the node closes.
 func (r *run) persist(what string, op func(ctx context.Context) error) error {
 	delay := 100 * time.Millisecond
+	unsure := false
 	for {
 		err := r.tryWrite(op)
 		switch {
@@ -163,10 +175,14 @@ func (r *run) persist(what string, op func(ctx context.Context) error) error {
 		case errors.Is(err, cluster.ErrFenced):
 			r.n.fencedWrite(r, what)
 			r.lose()
+			if unsure {
+				return errors.Join(err, errMaybeApplied)
+			}
 			return err
 		case errors.Is(err, errGone), r.n.ctx.Err() != nil:
-			return errGone
+			return errors.Join(errGone, errMaybeApplied)
 		}
+		unsure = true
 		r.log.Warn("etcd write failed; trying again", zap.String("write", what), zap.Error(err))
 		select {
 		case <-r.gone:

@@ -41,8 +41,10 @@ func (r *run) convert(spec actors.Spec, i int) (*cluster.Part, error) {
 	s := spec
 	s.ID = r.id
 	s.Inputs = []string{spec.Inputs[i]}
-	s.Output = partPath(spec.Output, r.id, r.claim.Record.Task.Attempt, i)
-	s.Overwrite = true
+	if spec.Output != "" {
+		s.Output = partPath(spec.Output, r.id, r.claim.Record.Task.Attempt, i)
+		s.Overwrite = true
+	}
 	r.mu.Lock()
 	r.seg, r.cur = i, &actors.Progress{}
 	r.mu.Unlock()
@@ -51,20 +53,27 @@ func (r *run) convert(spec actors.Spec, i int) (*cluster.Part, error) {
 	r.cur = nil
 	r.mu.Unlock()
 	if r.ctx.Err() != nil {
+		if s.Output != "" {
+			_ = os.Remove(s.Output) // finished as the run stopped: no checkpoint names it
+		}
 		return nil, context.Cause(r.ctx)
 	}
 	p := &cluster.Part{Input: spec.Inputs[i], Attempt: r.claim.Record.Task.Attempt,
 		InputBytes: res.BytesRead, Packets: res.Packets, Octets: res.Bytes, Flows: res.Flows,
 		BadPackets: res.BadPackets, Skipped: res.Skipped, DPIFailures: res.DPIFailures,
-		Errors: fileErrors(res.Errors)}
+		Errors: fileErrors(res.Errors), Delivery: actors.DeliveryOf(res.Progress)}
 	switch {
 	case errors.Is(res.Err, actors.ErrNoOutput):
-		return p, nil // the input could not be read: its errors say why
+		p.Unread = true // its errors say why
+		return p, nil
 	case res.Err != nil:
 		return nil, res.Err
 	}
 	p.Path, p.Bytes, p.SHA256 = s.Output, res.OutputBytes, res.SHA256
 	p.DataRecords, p.Records, p.Apps = res.DataRecords, res.Records, res.Apps
+	if p.Delivery != nil {
+		p.Delivery.RecordsTrimmed = res.Trimmed
+	}
 	return p, nil
 }
 
@@ -91,6 +100,9 @@ func (r *run) addPart(p *cluster.Part) bool {
 		}
 		return err
 	})
+	if surelyRefused(err) && p.Path != "" {
+		_ = os.Remove(p.Path) // no checkpoint names it: nobody will use it
+	}
 	return err == nil
 }
 
@@ -105,6 +117,7 @@ func (r *run) record() *cluster.Record {
 	for _, p := range rec.Checkpoint.Parts {
 		rec.Task.Errors = append(rec.Task.Errors, p.Errors...)
 	}
+	rec.Task.Delivery = r.deliveryLocked()
 	return rec
 }
 
@@ -203,4 +216,36 @@ func summary(parts []cluster.Part) *task.Summary {
 		s.TopApplications = s.TopApplications[:10]
 	}
 	return s
+}
+
+// deliveryLocked totals the collector stream of the attempt: the figures
+// of the finished inputs' streams and of the current one, with the state
+// of the latest.
+func (r *run) deliveryLocked() *task.Delivery {
+	var out *task.Delivery
+	add := func(d *task.Delivery) {
+		if d == nil {
+			return
+		}
+		if out == nil {
+			v := *d
+			out = &v
+			return
+		}
+		msgs, octets, conns := out.Messages+d.Messages, out.Octets+d.Octets, out.Connections+d.Connections
+		refused, lost := out.Refused+d.Refused, out.RecordsPossiblyLost+d.RecordsPossiblyLost
+		trimmed := out.RecordsTrimmed + d.RecordsTrimmed
+		*out = *d
+		out.Messages, out.Octets, out.Connections = msgs, octets, conns
+		out.Refused, out.RecordsPossiblyLost, out.RecordsTrimmed = refused, lost, trimmed
+	}
+	for _, p := range r.rec.Checkpoint.Parts {
+		if p.Attempt == r.rec.Task.Attempt {
+			add(p.Delivery)
+		}
+	}
+	if r.cur != nil {
+		add(actors.DeliveryOf(*r.cur))
+	}
+	return out
 }
