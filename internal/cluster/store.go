@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/mvccpb"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
@@ -58,15 +59,40 @@ func (s *Store) Record(ctx context.Context, id string) (*Record, int64, error) {
 	return r, kv.ModRevision, nil
 }
 
-// Get implements journal.Store.
+// Get implements journal.Store, as [Store.Task] does.
 func (s *Store) Get(id string) (*task.Task, error) {
 	ctx, cancel := s.ctx()
 	defer cancel()
-	r, _, err := s.Record(ctx, id)
+	return s.Task(ctx, id)
+}
+
+// Task returns task id as the API shows it: read with its owner key at
+// one revision, so every node gives the same answer. A task whose record
+// says running but which has no owner (its node died; it waits for its
+// next claim) is shown as queued.
+func (s *Store) Task(ctx context.Context, id string) (*task.Task, error) {
+	resp, err := s.cli.Txn(ctx).Then(clientv3.OpGet(s.k.task(id)),
+		clientv3.OpGet(s.k.owner(id), clientv3.WithCountOnly())).Commit()
+	if err != nil {
+		return nil, fmt.Errorf("read task %s: %w", id, err)
+	}
+	kvs := resp.Responses[0].GetResponseRange().Kvs
+	if len(kvs) == 0 {
+		return nil, journal.ErrNotFound
+	}
+	r, err := decodeRecord(string(kvs[0].Key), kvs[0].Value)
 	if err != nil {
 		return nil, err
 	}
-	return r.Task, nil
+	return present(r.Task, resp.Responses[1].GetResponseRange().Count > 0), nil
+}
+
+// present shows a running task nobody owns as queued.
+func present(t *task.Task, owned bool) *task.Task {
+	if t.Status == task.Running && !owned {
+		t.Status, t.Node, t.StartedAt = task.Queued, "", nil
+	}
+	return t
 }
 
 // List implements journal.Store. Task ids sort in the order of
@@ -81,29 +107,49 @@ func (s *Store) List(status task.Status, after string, limit int) ([]*task.Task,
 	page := int64(max(limit+1, 64))
 	var out []*task.Task
 	for {
-		resp, err := s.cli.Get(ctx, s.k.tasks(), clientv3.WithRange(end),
-			clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend), clientv3.WithLimit(page))
+		kvs, more, owned, err := s.page(ctx, end, page)
 		if err != nil {
-			return nil, "", fmt.Errorf("list tasks: %w", err)
+			return nil, "", err
 		}
-		for _, kv := range resp.Kvs {
+		for _, kv := range kvs {
 			r, err := decodeRecord(string(kv.Key), kv.Value)
 			if err != nil {
 				return nil, "", err
 			}
-			if status != "" && r.Task.Status != status {
+			t := present(r.Task, owned[r.Task.ID])
+			if status != "" && t.Status != status {
 				continue
 			}
 			if len(out) == limit {
 				return out, out[len(out)-1].ID, nil
 			}
-			out = append(out, r.Task)
+			out = append(out, t)
 		}
-		if !resp.More || len(resp.Kvs) == 0 {
+		if !more || len(kvs) == 0 {
 			return out, "", nil
 		}
-		end = string(resp.Kvs[len(resp.Kvs)-1].Key)
+		end = string(kvs[len(kvs)-1].Key)
 	}
+}
+
+// page reads up to n task records before the key end, newest first, and
+// the owned tasks, at one revision.
+func (s *Store) page(ctx context.Context, end string, n int64) ([]*mvccpb.KeyValue, bool,
+	map[string]bool, error) {
+	resp, err := s.cli.Txn(ctx).Then(
+		clientv3.OpGet(s.k.tasks(), clientv3.WithRange(end),
+			clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend), clientv3.WithLimit(n)),
+		clientv3.OpGet(s.k.owners(), clientv3.WithPrefix(), clientv3.WithKeysOnly()),
+	).Commit()
+	if err != nil {
+		return nil, false, nil, fmt.Errorf("list tasks: %w", err)
+	}
+	owned := map[string]bool{}
+	for _, kv := range resp.Responses[1].GetResponseRange().Kvs {
+		owned[strings.TrimPrefix(string(kv.Key), s.k.owners())] = true
+	}
+	r := resp.Responses[0].GetResponseRange()
+	return r.Kvs, r.More, owned, nil
 }
 
 // Live implements journal.Store.

@@ -118,11 +118,8 @@ func (n *Node) place(id string) {
 func (n *Node) get(ctx context.Context, id string) *actors.TaskReply {
 	ctx, cancel := context.WithTimeout(ctx, askLimit)
 	defer cancel()
-	rec, _, err := n.store.Record(ctx, id)
-	if err != nil {
-		return &actors.TaskReply{Err: err}
-	}
-	return &actors.TaskReply{Task: rec.Task}
+	t, err := n.store.Task(ctx, id)
+	return &actors.TaskReply{Task: t, Err: err}
 }
 
 func (n *Node) list(m *actors.ListTasks) *actors.ListReply {
@@ -183,6 +180,8 @@ func (n *Node) cancelLocal(id string) bool {
 // placed claims a task another node admitted and placement gave to this
 // one.
 func (n *Node) placed(ctx context.Context, m *clusterpb.TaskPlaced) *clusterpb.Ack {
+	ctx, cancel := context.WithTimeout(ctx, askLimit)
+	defer cancel()
 	ack := &clusterpb.Ack{Node: n.cfg.Name}
 	err := n.claim(ctx, m.TaskId)
 	switch {
