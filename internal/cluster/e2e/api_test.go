@@ -179,3 +179,16 @@ func (c *rig) strays() []string {
 	}
 	return out
 }
+
+// waitNoStrays waits until the output directory holds only outputs, or
+// fails the test naming the files left.
+func (c *rig) waitNoStrays(limit time.Duration) {
+	c.t.Helper()
+	end := time.Now().Add(limit)
+	for len(c.strays()) > 0 {
+		if time.Now().After(end) {
+			c.t.Fatalf("files left in the output directory after %s: %v", limit, c.strays())
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}

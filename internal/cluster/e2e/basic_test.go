@@ -36,13 +36,30 @@ func (c *rig) viewsAgree(ms []*member, want ...string) bool {
 	return true
 }
 
+// waitViews waits until every member in ms lists exactly want; on
+// timeout it fails the test with what each member listed.
+func (c *rig) waitViews(ms []*member, limit time.Duration, want ...string) {
+	c.t.Helper()
+	end := time.Now().Add(limit)
+	for !c.viewsAgree(ms, want...) {
+		if time.Now().After(end) {
+			var seen []string
+			for _, m := range ms {
+				seen = append(seen, fmt.Sprintf("%s: %v", m.name, c.memberNames(m)))
+			}
+			c.t.Fatalf("views do not all list %v within %s: %v", want, limit, seen)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
 // TestStartupViewsAgree launches three members at once: every view lists
 // the three of them.
 func TestStartupViewsAgree(t *testing.T) {
 	c := newRig(t, 0)
 	begin := time.Now()
 	ms := []*member{c.launch("n1", 1), c.launch("n2", 2), c.launch("n3", 3)}
-	c.poll(20*time.Second, "views agree", func() bool { return c.viewsAgree(ms, "n1", "n2", "n3") })
+	c.waitViews(ms, 20*time.Second, "n1", "n2", "n3")
 	t.Logf("all three views list n1,n2,n3 %s after the launch", time.Since(begin).Round(time.Millisecond))
 }
 
@@ -79,7 +96,7 @@ func TestRoundRobinSameStatus(t *testing.T) {
 		t.Errorf("tasks ran on %v: one member did all the work", ran)
 	}
 	t.Logf("tasks per member: %v", ran)
-	c.poll(5*time.Second, "no stray files", func() bool { return len(c.strays()) == 0 })
+	c.waitNoStrays(5 * time.Second)
 }
 
 // TestSameRequestThreeNodes sends each request to the three members at the

@@ -104,7 +104,7 @@ func TestKilledOwnerTaskResumes(t *testing.T) {
 		t.Errorf("attempts %+v: the second did not resume from the checkpoint of %d inputs", h, parts)
 	}
 	c.checkOutput(done)
-	c.poll(5*time.Second, "no stray files", func() bool { return len(c.strays()) == 0 })
+	c.waitNoStrays(5 * time.Second)
 }
 
 // TestPausedOwnerIsFenced freezes the owner of a running task with
@@ -129,15 +129,13 @@ func TestPausedOwnerIsFenced(t *testing.T) {
 		info, err := c.info(owner)
 		return err == nil && info.FencedWrites >= 1
 	})
-	c.poll(15*time.Second, "the woken owner is back in every view", func() bool {
-		return c.viewsAgree(ms, "n1", "n2", "n3")
-	})
+	c.waitViews(ms, 15*time.Second, "n1", "n2", "n3")
 	done := c.waitEnded(other(ms, owner), id, 90*time.Second)
 	if done.Status != task.Completed || done.Attempt != 2 || done.Node != claim.Owner {
 		t.Fatalf("task: %s attempt %d on %s: %s", done.Status, done.Attempt, done.Node, done.Error)
 	}
 	c.checkOutput(done)
-	c.poll(10*time.Second, "no stray files", func() bool { return len(c.strays()) == 0 })
+	c.waitNoStrays(10 * time.Second)
 	if sum := fileSHA(t, done.Output.Path); sum != done.Output.SHA256 {
 		t.Errorf("the output's SHA-256 is %s, the task's %s: another writer replaced it", sum, done.Output.SHA256)
 	}
