@@ -10,6 +10,8 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"google.golang.org/grpc"
+	grpcbackoff "google.golang.org/grpc/backoff"
 )
 
 // DefaultPrefix is the key prefix of a deployment when none is set.
@@ -44,9 +46,15 @@ func Connect(endpoints []string, log *zap.Logger) (*clientv3.Client, error) {
 	if err != nil {
 		core = log.Core()
 	}
+	// After an outage the client must be back within the lease time, to
+	// keep the leases it still has on the server: gRPC's default redial
+	// backoff grows past that (1 s, 1.6 s, 2.6 s, ... up to 2 min).
+	redial := grpc.WithConnectParams(grpc.ConnectParams{MinConnectTimeout: time.Second,
+		Backoff: grpcbackoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2,
+			MaxDelay: time.Second}})
 	c, err := clientv3.New(clientv3.Config{Endpoints: endpoints, DialTimeout: 3 * time.Second,
 		DialKeepAliveTime: 5 * time.Second, DialKeepAliveTimeout: 3 * time.Second,
-		Logger: zap.New(core).Named("etcd")})
+		DialOptions: []grpc.DialOption{redial}, Logger: zap.New(core).Named("etcd")})
 	if err != nil {
 		return nil, fmt.Errorf("etcd client: %w", err)
 	}

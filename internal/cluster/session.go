@@ -65,7 +65,7 @@ func (s *Session) Ready() <-chan struct{} { return s.ready }
 // call Revoke for that.
 func (s *Session) Run(ctx context.Context) {
 	var old clientv3.LeaseID
-	delay := backoff{min: 100 * time.Millisecond, max: s.ttl / 2}
+	delay := backoff{min: 100 * time.Millisecond, max: min(s.ttl/4, 500*time.Millisecond)}
 	for ctx.Err() == nil {
 		lease, err := s.hold(ctx, old)
 		if err != nil {

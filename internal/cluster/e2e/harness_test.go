@@ -20,7 +20,8 @@ import (
 	"github.com/ipfixweb/ipfixweb/internal/cluster/etcdtest"
 )
 
-// ttl is the members' lease time in these tests.
+// ttl is the members' lease time in these tests, unless a test sets
+// rig.ttl before it starts members.
 const ttl = 2 * time.Second
 
 var (
@@ -73,7 +74,9 @@ type rig struct {
 	bin     string
 	in, out string
 	pace    time.Duration
+	ttl     time.Duration // the members' lease time
 	members map[string]*member
+	refs    map[string]int // data records of each input converted alone
 }
 
 // newRig starts etcd for t. Members are started with start.
@@ -83,7 +86,8 @@ func newRig(t *testing.T, pace time.Duration) *rig {
 		t.Skip("multi-process cluster test; skipped with -short")
 	}
 	bin := ipfixweb(t)
-	c := &rig{t: t, etcd: etcdtest.Start(t), bin: bin, pace: pace, members: map[string]*member{}}
+	c := &rig{t: t, etcd: etcdtest.Start(t), bin: bin, pace: pace, ttl: ttl,
+		members: map[string]*member{}, refs: map[string]int{}}
 	c.cli = c.etcd.Client()
 	t.Cleanup(func() { _ = c.cli.Close() })
 	base := t.TempDir()
@@ -127,7 +131,7 @@ func (c *rig) launch(name string, host int) *member {
 		c.t.Fatal(err)
 	}
 	m.cmd = exec.Command(c.bin, "serve", "--listen", m.http, "--cluster-etcd", c.etcd.Endpoint,
-		"--node-name", name, "--cluster-listen", m.remote, "--cluster-ttl", ttl.String(),
+		"--node-name", name, "--cluster-listen", m.remote, "--cluster-ttl", c.ttl.String(),
 		"--input-root", c.in, "--output-root", c.out, "--workers", "2", "--shards", "2")
 	m.cmd.Env = append(os.Environ(), "IPFIXWEB_TEST_PACE="+c.pace.String(), "GOMAXPROCS=2")
 	m.cmd.Stdout, m.cmd.Stderr = logf, logf

@@ -149,3 +149,45 @@ func TestEtcdStall(t *testing.T) {
 	c.waitViews(ms, 15*time.Second, "n1", "n2", "n3")
 	c.waitNoStrays(5 * time.Second)
 }
+
+// TestEtcdRestartKeepsOwners kills etcd and starts it again on the same
+// data after longer than the client waits for a lease's keep-alive: the
+// members take new leases and move their owner keys onto them before the
+// old leases end, so every running task completes where it ran, at its
+// first attempt. (Without that, the old leases would lapse after the
+// restart and every task would move.)
+func TestEtcdRestartKeepsOwners(t *testing.T) {
+	c := newRig(t, 100*time.Millisecond)
+	c.ttl = 3 * time.Second
+	ms := []*member{c.start("n1", 1), c.start("n2", 2), c.start("n3", 3)}
+	ins := c.captures("restart", 3, 30000)
+	var ids []string
+	for i := range 3 {
+		code, tk := c.submit(ms[i], ins, fmt.Sprintf("restart-%d.ipfix", i), "")
+		if code != 202 {
+			t.Fatalf("submit: %d %+v", code, tk)
+		}
+		ids = append(ids, tk.ID)
+	}
+	c.poll(30*time.Second, "three tasks running", func() bool {
+		for _, id := range ids {
+			if o, _ := c.owner(id); o == "" {
+				return false
+			}
+		}
+		return true
+	})
+	begin := time.Now()
+	c.etcd.Restart(c.ttl + c.ttl/2)
+	restarted := time.Now()
+	for _, id := range ids {
+		done := c.waitEnded(ms[0], id, 120*time.Second)
+		if done.Status != task.Completed || done.Attempt != 1 {
+			t.Errorf("task %s: %s at attempt %d on %s %s", id, done.Status, done.Attempt, done.Node, done.Error)
+		}
+		t.Logf("task %s completed %s after etcd was back", id, time.Since(restarted).Round(time.Millisecond))
+		c.checkOutput(done)
+	}
+	t.Logf("etcd was down %s", restarted.Sub(begin).Round(time.Millisecond))
+	c.waitViews(ms, 15*time.Second, "n1", "n2", "n3")
+}
