@@ -23,8 +23,10 @@ func (f *clusterFlags) register(fs *flag.FlagSet, c *service.ClusterConfig) {
 	fs.StringVar(&c.Advertise, "cluster-advertise", "", "host:port other nodes use to reach "+
 		"--cluster-listen, when it differs (behind NAT)")
 	fs.DurationVar(&c.TTL, "cluster-ttl", cluster.DefaultTTL, "lease time of the node's membership: "+
-		"a dead node's tasks move this long after it died; a pause or etcd stall shorter than it changes nothing")
-	fs.StringVar(&c.Prefix, "cluster-prefix", cluster.DefaultPrefix, "etcd key prefix of the deployment")
+		"a dead node's tasks move this long after it died; a pause or etcd stall shorter "+
+		"than it changes nothing")
+	fs.StringVar(&c.Prefix, "cluster-prefix", cluster.DefaultPrefix,
+		"etcd key prefix of the deployment")
 }
 
 // apply checks the cluster flags and puts the endpoints into c.

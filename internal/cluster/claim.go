@@ -31,7 +31,8 @@ type Claim struct {
 // record did not change since it was read, puts the owner key and marks
 // the record running with the next attempt. It returns ErrTaken when
 // another node won, ErrNotLive when the task had ended.
-func (s *Store) Claim(ctx context.Context, id, node string, lease clientv3.LeaseID) (*Claim, error) {
+func (s *Store) Claim(ctx context.Context, id, node string, lease clientv3.LeaseID) (
+	*Claim, error) {
 	if lease == 0 {
 		return nil, fmt.Errorf("claim %s: no session lease", id)
 	}
@@ -49,7 +50,8 @@ func (s *Store) Claim(ctx context.Context, id, node string, lease clientv3.Lease
 	now := time.Now().UTC()
 	t := next.Task
 	t.Status, t.Node, t.Attempt, t.StartedAt, t.FinishedAt = task.Running, node, t.Attempt+1, &now, nil
-	next.begin(Attempt{Attempt: t.Attempt, Node: node, FromInput: len(next.Checkpoint.Parts), Began: now})
+	next.begin(Attempt{Attempt: t.Attempt, Node: node, FromInput: len(next.Checkpoint.Parts),
+		Began: now})
 	val, err := next.encode()
 	if err != nil {
 		return nil, err
@@ -76,7 +78,8 @@ func (s *Store) Claim(ctx context.Context, id, node string, lease clientv3.Lease
 // fenced runs ops only while c is still the owner of its task. It returns
 // ErrFenced when it is not; any other error leaves the question open (the
 // write may or may not have been applied), and the caller retries.
-func (s *Store) fenced(ctx context.Context, c *Claim, ops ...clientv3.Op) (*clientv3.TxnResponse, error) {
+func (s *Store) fenced(ctx context.Context, c *Claim, ops ...clientv3.Op) (
+	*clientv3.TxnResponse, error) {
 	resp, err := s.cli.Txn(ctx).If(
 		clientv3.Compare(clientv3.CreateRevision(s.k.owner(c.ID)), "=", c.Token),
 	).Then(ops...).Commit()
@@ -96,7 +99,8 @@ func (s *Store) Checkpoint(ctx context.Context, c *Claim, r *Record) (cancel boo
 	if err != nil {
 		return false, err
 	}
-	resp, err := s.fenced(ctx, c, clientv3.OpPut(s.k.task(c.ID), val), clientv3.OpGet(s.k.cancel(c.ID)))
+	resp, err := s.fenced(ctx, c, clientv3.OpPut(s.k.task(c.ID), val),
+		clientv3.OpGet(s.k.cancel(c.ID)))
 	if err != nil {
 		return false, err
 	}

@@ -83,9 +83,9 @@ func (k keys) cancel(id string) string   { return k.prefix + "/cancel/" + id }
 
 // print, output and idem hash what they index, so any value makes a
 // short key without separators.
-func (k keys) print(fingerprint string) string { return k.prefix + "/prints/" + digest(fingerprint) }
-func (k keys) output(path string) string       { return k.prefix + "/outputs/" + digest(path) }
-func (k keys) idem(key string) string          { return k.prefix + "/idem/" + digest(key) }
+func (k keys) print(fp string) string    { return k.prefix + "/prints/" + digest(fp) }
+func (k keys) output(path string) string { return k.prefix + "/outputs/" + digest(path) }
+func (k keys) idem(key string) string    { return k.prefix + "/idem/" + digest(key) }
 
 func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))

@@ -86,7 +86,8 @@ type mvccKV struct {
 }
 
 // moveLease puts key on lease if it still hangs on held.
-func (s *Store) moveLease(ctx context.Context, key, val string, held, lease clientv3.LeaseID) error {
+func (s *Store) moveLease(ctx context.Context, key, val string,
+	held, lease clientv3.LeaseID) error {
 	resp, err := s.cli.Txn(ctx).If(clientv3.Compare(clientv3.LeaseValue(key), "=", held)).
 		Then(clientv3.OpPut(key, val, clientv3.WithLease(lease))).Commit()
 	if err != nil {

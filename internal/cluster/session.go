@@ -35,7 +35,8 @@ type Session struct {
 
 // NewSession returns a session of ttl (at least 1 s; 0 means
 // [DefaultTTL]). It does nothing until Run.
-func NewSession(cli *clientv3.Client, ttl time.Duration, log *zap.Logger, onLease LeaseFunc) *Session {
+func NewSession(cli *clientv3.Client, ttl time.Duration, log *zap.Logger,
+	onLease LeaseFunc) *Session {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}

@@ -60,7 +60,8 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 // with its record.
 func (s *Store) RequestCancel(ctx context.Context, id string) (*Record, string, error) {
 	for range 5 {
-		resp, err := s.cli.Txn(ctx).Then(clientv3.OpGet(s.k.task(id)), clientv3.OpGet(s.k.owner(id))).Commit()
+		resp, err := s.cli.Txn(ctx).Then(clientv3.OpGet(s.k.task(id)),
+			clientv3.OpGet(s.k.owner(id))).Commit()
 		if err != nil {
 			return nil, "", fmt.Errorf("cancel %s: %w", id, err)
 		}
@@ -82,7 +83,8 @@ func (s *Store) RequestCancel(ctx context.Context, id string) (*Record, string, 
 			return rec, string(owner[0].Value), nil
 		}
 		now := time.Now().UTC()
-		rec.Task.Status, rec.Task.FinishedAt, rec.Task.Error = task.Cancelled, &now, "cancelled while queued"
+		t := rec.Task
+		t.Status, t.FinishedAt, t.Error = task.Cancelled, &now, "cancelled while queued"
 		err = s.FinishUnowned(ctx, rec, kvs[0].ModRevision)
 		if errors.Is(err, ErrTaken) {
 			continue
@@ -100,7 +102,8 @@ func (s *Store) WatchOwnerDeletes(ctx context.Context, kick chan<- struct{}) {
 	delay := backoff{min: 100 * time.Millisecond, max: 2 * time.Second}
 	for ctx.Err() == nil {
 		wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
-		for resp := range s.cli.Watch(wctx, s.k.owners(), clientv3.WithPrefix(), clientv3.WithFilterPut()) {
+		ch := s.cli.Watch(wctx, s.k.owners(), clientv3.WithPrefix(), clientv3.WithFilterPut())
+		for resp := range ch {
 			if resp.Err() != nil {
 				break
 			}

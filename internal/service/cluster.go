@@ -87,7 +87,8 @@ func runCluster(ctx context.Context, cfg Config, policy *pathpolicy.Policy, log 
 // stopCluster closes the listener and drains the node at the same time:
 // the node leaves the member list and hands its running tasks to the
 // others.
-func stopCluster(n *clusternode.Node, api *httpapi.Server, limit time.Duration, log *zap.Logger) error {
+func stopCluster(n *clusternode.Node, api *httpapi.Server, limit time.Duration,
+	log *zap.Logger) error {
 	begin := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()

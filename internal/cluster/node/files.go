@@ -29,7 +29,8 @@ func partPath(out, id string, attempt, input int) string {
 }
 
 func joinedPath(out, id string, attempt int) string {
-	return filepath.Join(filepath.Dir(out), fmt.Sprintf(".%s.%s.a%d.out", filepath.Base(out), id, attempt))
+	return filepath.Join(filepath.Dir(out),
+		fmt.Sprintf(".%s.%s.a%d.out", filepath.Base(out), id, attempt))
 }
 
 // taskFiles lists the files of task id beside out.

@@ -168,8 +168,9 @@ func (n *Node) isDraining() bool {
 func (n *Node) fencedWrite(r *run, what string) {
 	n.fenced.Add(1)
 	n.met.fenced.Inc()
-	n.log.Warn("write refused: the task belongs to another node now", zap.String("task_id", r.claim.ID),
-		zap.Int("attempt", r.claim.Record.Task.Attempt), zap.String("write", what))
+	n.log.Warn("write refused: the task belongs to another node now",
+		zap.String("task_id", r.claim.ID), zap.Int("attempt", r.claim.Record.Task.Attempt),
+		zap.String("write", what))
 }
 
 // Drain leaves the cluster gracefully: the node leaves the member list,

@@ -188,7 +188,8 @@ func (r *run) finish(st task.Status, reason string, out *task.Output, sum *task.
 	r.n.cfg.Metrics.Finished(t, secs)
 	fields := []zap.Field{zap.String("status", string(st)), zap.Uint64("packets", t.Progress.Packets),
 		zap.Uint64("bytes", t.Progress.Bytes), zap.Uint64("flows", t.Progress.Flows),
-		zap.Uint64("records", t.Progress.RecordsWritten), zap.Uint64("bad_packets", t.Progress.BadPackets),
+		zap.Uint64("records", t.Progress.RecordsWritten),
+		zap.Uint64("bad_packets", t.Progress.BadPackets),
 		zap.Int("file_errors", len(t.Errors)), zap.Float64("seconds", secs)}
 	if reason != "" {
 		fields = append(fields, zap.String("reason", reason))

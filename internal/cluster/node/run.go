@@ -140,7 +140,8 @@ func (r *run) stopped(err error) {
 	case errors.Is(err, errCancelRequested):
 		r.finish(task.Cancelled, "cancelled while running", nil, nil)
 	case errors.Is(err, errTimedOut):
-		r.finish(task.TimedOut, fmt.Sprintf("task ran past its timeout of %s", r.n.cfg.TaskTimeout), nil, nil)
+		reason := fmt.Sprintf("task ran past its timeout of %s", r.n.cfg.TaskTimeout)
+		r.finish(task.TimedOut, reason, nil, nil)
 	default:
 		r.finish(task.Failed, err.Error(), nil, nil)
 	}
