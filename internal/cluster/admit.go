@@ -49,7 +49,10 @@ func (s *Store) admit(ctx context.Context, r *Record) (Admission, error) {
 	if err != nil {
 		return Admission{}, err
 	}
-	guards := []string{s.k.print(t.Fingerprint), s.k.output(t.Request.OutputPath)}
+	guards := []string{s.k.print(t.Fingerprint)}
+	if t.Request.OutputPath != "" { // a task that only streams claims no path
+		guards = append(guards, s.k.output(t.Request.OutputPath))
+	}
 	if t.IdempotencyKey != "" {
 		guards = append([]string{s.k.idem(t.IdempotencyKey)}, guards...)
 	}
@@ -76,7 +79,7 @@ func (s *Store) admit(ctx context.Context, r *Record) (Admission, error) {
 		if err != nil {
 			return Admission{}, err
 		}
-		if g == s.k.output(t.Request.OutputPath) {
+		if t.Request.OutputPath != "" && g == s.k.output(t.Request.OutputPath) {
 			return Admission{Record: rec, Conflict: true}, nil
 		}
 		return Admission{Record: rec, Duplicate: true}, nil

@@ -111,3 +111,17 @@ func TestAdmitRules(t *testing.T) {
 		t.Errorf("after the task ended, the same key: %+v %v", a, err)
 	}
 }
+
+// TestAdmitStreamsOnly admits tasks without an output path (they stream
+// to a collector): they claim no path, so two different ones never
+// conflict.
+func TestAdmitStreamsOnly(t *testing.T) {
+	f := newFixture(t)
+	for i := range 2 {
+		r := newRecord(t, "")
+		r.Task.Fingerprint = fmt.Sprintf("stream-%d", i)
+		if a, err := f.store.Admit(testCtx(t), r); err != nil || !a.Created {
+			t.Errorf("task %d: %+v %v", i, a, err)
+		}
+	}
+}

@@ -255,20 +255,24 @@ func (s *Store) indexOps(t *task.Task) []clientv3.Op {
 	if t.IdempotencyKey != "" {
 		ops = append(ops, clientv3.OpPut(s.k.idem(t.IdempotencyKey), t.ID))
 	}
-	if t.Status.Live() {
-		return append(ops, clientv3.OpPut(s.k.live(t.ID), ""),
-			clientv3.OpPut(s.k.print(t.Fingerprint), t.ID),
-			clientv3.OpPut(s.k.output(t.Request.OutputPath), t.ID))
+	if !t.Status.Live() {
+		return append(ops, s.endOps(t)...)
 	}
-	return append(ops, s.endOps(t)...)
+	ops = append(ops, clientv3.OpPut(s.k.live(t.ID), ""), clientv3.OpPut(s.k.print(t.Fingerprint), t.ID))
+	if t.Request.OutputPath != "" {
+		ops = append(ops, clientv3.OpPut(s.k.output(t.Request.OutputPath), t.ID))
+	}
+	return ops
 }
 
 // endOps deletes the keys of a task that has ended.
 func (s *Store) endOps(t *task.Task) []clientv3.Op {
-	return []clientv3.Op{clientv3.OpDelete(s.k.live(t.ID)), clientv3.OpDelete(s.k.owner(t.ID)),
-		clientv3.OpDelete(s.k.print(t.Fingerprint)),
-		clientv3.OpDelete(s.k.output(t.Request.OutputPath)),
-		clientv3.OpDelete(s.k.cancel(t.ID))}
+	ops := []clientv3.Op{clientv3.OpDelete(s.k.live(t.ID)), clientv3.OpDelete(s.k.owner(t.ID)),
+		clientv3.OpDelete(s.k.print(t.Fingerprint)), clientv3.OpDelete(s.k.cancel(t.ID))}
+	if t.Request.OutputPath != "" {
+		ops = append(ops, clientv3.OpDelete(s.k.output(t.Request.OutputPath)))
+	}
+	return ops
 }
 
 // Close implements journal.Store. The etcd client belongs to the caller,

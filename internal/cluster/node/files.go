@@ -35,6 +35,9 @@ func joinedPath(out, id string, attempt int) string {
 
 // taskFiles lists the files of task id beside out.
 func taskFiles(out, id string) []string {
+	if out == "" {
+		return nil // the task only streams
+	}
 	dir := filepath.Dir(out)
 	ents, err := os.ReadDir(dir)
 	if err != nil {

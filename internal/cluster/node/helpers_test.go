@@ -9,10 +9,13 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/google/uuid"
+	"go.uber.org/zap"
 
 	"github.com/ipfixweb/ipfixweb/actors"
 	"github.com/ipfixweb/ipfixweb/internal/cluster"
 	"github.com/ipfixweb/ipfixweb/internal/cluster/etcdtest"
+	"github.com/ipfixweb/ipfixweb/internal/export"
+	"github.com/ipfixweb/ipfixweb/internal/logging"
 	"github.com/ipfixweb/ipfixweb/internal/synth"
 	"github.com/ipfixweb/ipfixweb/internal/task"
 )
@@ -56,6 +59,13 @@ func spec(tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
 	return func(t *task.Task) (actors.Spec, error) {
 		s := actors.Spec{Inputs: t.Request.PcapFiles, Output: t.Request.OutputPath,
 			Overwrite: t.Request.Overwrite, Shards: 1}
+		if t.Request.Collector != "" {
+			u, err := export.ParseURL(t.Request.Collector)
+			if err != nil {
+				return s, err
+			}
+			s.Collector = &export.Config{URL: u}
+		}
 		if tune != nil {
 			tune(&s)
 		}
@@ -66,7 +76,7 @@ func spec(tune func(*actors.Spec)) func(t *task.Task) (actors.Spec, error) {
 // start runs a node named name in this process.
 func (f *fixture) start(tb testing.TB, name string, tune func(*actors.Spec)) *Node {
 	tb.Helper()
-	sys := actor.NewActorSystem()
+	sys := actor.NewActorSystem(logging.ActorLogger(zap.NewNop()))
 	n, err := Start(sys, Config{Etcd: []string{f.etcd.Endpoint}, Name: name, Listen: "127.0.0.1:0",
 		TTL: 2 * time.Second, SweepEvery: 200 * time.Millisecond, Spec: spec(tune)})
 	if err != nil {

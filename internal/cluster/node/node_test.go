@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/zap"
 
 	"github.com/ipfixweb/ipfixweb/actors"
 	"github.com/ipfixweb/ipfixweb/internal/cluster"
 	"github.com/ipfixweb/ipfixweb/internal/ipfixcheck"
+	"github.com/ipfixweb/ipfixweb/internal/logging"
 	"github.com/ipfixweb/ipfixweb/internal/task"
 )
 
@@ -34,7 +36,7 @@ func TestInputNotVisible(t *testing.T) {
 // part converts in into a part file and returns the part.
 func (f *fixture) part(tb testing.TB, in, path string) cluster.Part {
 	tb.Helper()
-	sys := actor.NewActorSystem()
+	sys := actor.NewActorSystem(logging.ActorLogger(zap.NewNop()))
 	defer sys.Shutdown()
 	res := actors.Run(context.Background(), sys, actors.Spec{Inputs: []string{in}, Output: path,
 		Shards: 1}, time.Second, nil)

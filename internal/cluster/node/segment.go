@@ -27,6 +27,9 @@ func (r *run) visible(spec actors.Spec) error {
 			return fmt.Errorf("input %s is not visible on node %s: %w", in, r.n.cfg.Name, err)
 		}
 	}
+	if spec.Output == "" {
+		return nil
+	}
 	dir := filepath.Dir(spec.Output)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("output directory %s is not visible on node %s", dir, r.n.cfg.Name)
