@@ -75,6 +75,7 @@ type rig struct {
 	in, out string
 	pace    time.Duration
 	ttl     time.Duration // the members' lease time
+	workers int           // each member's workers
 	members map[string]*member
 	refs    map[string]int // data records of each input converted alone
 }
@@ -86,7 +87,7 @@ func newRig(t *testing.T, pace time.Duration) *rig {
 		t.Skip("multi-process cluster test; skipped with -short")
 	}
 	bin := ipfixweb(t)
-	c := &rig{t: t, etcd: etcdtest.Start(t), bin: bin, pace: pace, ttl: ttl,
+	c := &rig{t: t, etcd: etcdtest.Start(t), bin: bin, pace: pace, ttl: ttl, workers: 2,
 		members: map[string]*member{}, refs: map[string]int{}}
 	c.cli = c.etcd.Client()
 	t.Cleanup(func() { _ = c.cli.Close() })
@@ -132,7 +133,8 @@ func (c *rig) launch(name string, host int) *member {
 	}
 	m.cmd = exec.Command(c.bin, "serve", "--listen", m.http, "--cluster-etcd", c.etcd.Endpoint,
 		"--node-name", name, "--cluster-listen", m.remote, "--cluster-ttl", c.ttl.String(),
-		"--input-root", c.in, "--output-root", c.out, "--workers", "2", "--shards", "2")
+		"--input-root", c.in, "--output-root", c.out, "--workers", strconv.Itoa(c.workers),
+		"--shards", "2")
 	m.cmd.Env = append(os.Environ(), "IPFIXWEB_TEST_PACE="+c.pace.String(), "GOMAXPROCS=2")
 	m.cmd.Stdout, m.cmd.Stderr = logf, logf
 	if err := m.cmd.Start(); err != nil {

@@ -47,6 +47,7 @@ func TestDrainHandsOver(t *testing.T) {
 // member runs the tasks submitted afterwards that placement gives it.
 func TestJoinMovesNothing(t *testing.T) {
 	c := newRig(t, 100*time.Millisecond)
+	c.workers = 6 // the six tasks run at once wherever placement puts them
 	ms := []*member{c.start("n1", 1), c.start("n2", 2), c.start("n3", 3)}
 	ins := c.captures("join", 3, 40000)
 	var long []string
@@ -117,6 +118,7 @@ func TestJoinMovesNothing(t *testing.T) {
 // again.
 func TestEtcdStall(t *testing.T) {
 	c := newRig(t, 100*time.Millisecond)
+	c.workers = 3 // the three tasks run at once wherever placement puts them
 	ms := []*member{c.start("n1", 1), c.start("n2", 2), c.start("n3", 3)}
 	ins := c.captures("stall", 3, 20000)
 	var ids []string
@@ -158,7 +160,7 @@ func TestEtcdStall(t *testing.T) {
 // restart and every task would move.)
 func TestEtcdRestartKeepsOwners(t *testing.T) {
 	c := newRig(t, 100*time.Millisecond)
-	c.ttl = 3 * time.Second
+	c.ttl, c.workers = 3*time.Second, 3
 	ms := []*member{c.start("n1", 1), c.start("n2", 2), c.start("n3", 3)}
 	ins := c.captures("restart", 3, 30000)
 	var ids []string
