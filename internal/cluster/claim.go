@@ -50,7 +50,7 @@ func (s *Store) Claim(ctx context.Context, id, node string, lease clientv3.Lease
 	now := time.Now().UTC()
 	t := next.Task
 	t.Status, t.Node, t.Attempt, t.StartedAt, t.FinishedAt = task.Running, node, t.Attempt+1, &now, nil
-	next.begin(Attempt{Attempt: t.Attempt, Node: node, FromInput: len(next.Checkpoint.Parts),
+	next.begin(Attempt{Attempt: t.Attempt, Node: node, FromInput: next.Checkpoint.InputsDone(),
 		Began: now})
 	val, err := next.encode()
 	if err != nil {

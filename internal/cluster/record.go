@@ -26,23 +26,49 @@ type Record struct {
 // the record.
 const maxHistory = 16
 
-// Checkpoint is the progress a task keeps across owners. Inputs are
-// converted one at a time, each into a part file beside the output;
-// Parts[i] is the part of input i. A new owner starts at input
-// len(Parts).
+// Checkpoint is the progress a task keeps across owners. The inputs are
+// converted in segments of consecutive inputs (see [Segments]), one
+// segment at a time, each into a part file beside the output; Parts[i] is
+// the part of segment i. A new owner starts at segment len(Parts).
 type Checkpoint struct {
 	Parts []Part `json:"parts,omitempty"`
 	// At is when the last part was added.
 	At *time.Time `json:"at,omitempty"`
 }
 
-// Part is the output of one input, or the reason it has none.
+// InputsDone returns how many inputs the parts cover.
+func (c *Checkpoint) InputsDone() int {
+	n := 0
+	for _, p := range c.Parts {
+		n += p.Inputs
+	}
+	return n
+}
+
+// MaxSegments bounds the segments of a task, and so the parts its record
+// holds in etcd, whose values are small (1.5 MiB at most by default).
+const MaxSegments = 64
+
+// Segments splits n inputs into at most MaxSegments runs of consecutive
+// inputs, as even as can be: one input each when n is at most
+// MaxSegments. Each is [first, end).
+func Segments(n int) [][2]int {
+	k := max(1, (n+MaxSegments-1)/MaxSegments)
+	var out [][2]int
+	for lo := 0; lo < n; lo += k {
+		out = append(out, [2]int{lo, min(n, lo+k)})
+	}
+	return out
+}
+
+// Part is the output of one segment of inputs, or the reason it has none.
 type Part struct {
-	Input string `json:"input"`
+	Input  string `json:"input"`  // the first input of the segment
+	Inputs int    `json:"inputs"` // how many inputs the segment has
 	// Path is the part file; empty when the input could not be read or
 	// the task only streams to a collector.
 	Path string `json:"path,omitempty"`
-	// Unread means not one packet of the input could be read: Errors
+	// Unread means not one input of the segment could be read: Errors
 	// says why.
 	Unread      bool   `json:"unread,omitempty"`
 	Bytes       int64  `json:"bytes"`
@@ -51,17 +77,33 @@ type Part struct {
 	Records     uint64 `json:"records"`      // flow records
 	Attempt     int    `json:"attempt"`
 
-	InputBytes  int64            `json:"input_bytes"`
-	Packets     uint64           `json:"packets"`
-	Octets      uint64           `json:"octets"`
-	Flows       uint64           `json:"flows"`
-	BadPackets  uint64           `json:"bad_packets"`
-	Skipped     uint64           `json:"skipped_packets"`
-	DPIFailures uint64           `json:"dpi_failures"`
-	Errors      []task.FileError `json:"errors,omitempty"`
-	Apps        []task.AppCount  `json:"apps,omitempty"`
-	// Delivery is the stream of this input to the task's collector.
+	InputBytes  int64  `json:"input_bytes"`
+	Packets     uint64 `json:"packets"`
+	Octets      uint64 `json:"octets"`
+	Flows       uint64 `json:"flows"`
+	BadPackets  uint64 `json:"bad_packets"`
+	Skipped     uint64 `json:"skipped_packets"`
+	DPIFailures uint64 `json:"dpi_failures"`
+	// Errors lists the faults of the segment's inputs, the first
+	// [MaxPartErrors] of them and then a line counting the others.
+	Errors []task.FileError `json:"errors,omitempty"`
+	Apps   []task.AppCount  `json:"apps,omitempty"`
+	// Delivery is the stream of this segment to the task's collector.
 	Delivery *task.Delivery `json:"delivery,omitempty"`
+}
+
+// MaxPartErrors bounds the file errors a part keeps.
+const MaxPartErrors = 32
+
+// CapErrors keeps the first MaxPartErrors of errs and, when there were
+// more, a last line that says how many were left out.
+func CapErrors(errs []task.FileError) []task.FileError {
+	if len(errs) <= MaxPartErrors {
+		return errs
+	}
+	out := append([]task.FileError(nil), errs[:MaxPartErrors]...)
+	return append(out, task.FileError{Reason: fmt.Sprintf("and %d more file errors, not kept",
+		len(errs)-MaxPartErrors)})
 }
 
 // Intent names the finished file an owner is about to publish at the

@@ -43,7 +43,7 @@ func (f *fixture) part(tb testing.TB, in, path string) cluster.Part {
 	if res.Err != nil {
 		tb.Fatal(res.Err)
 	}
-	return cluster.Part{Input: in, Path: path, Bytes: res.OutputBytes, SHA256: res.SHA256,
+	return cluster.Part{Input: in, Inputs: 1, Path: path, Bytes: res.OutputBytes, SHA256: res.SHA256,
 		DataRecords: res.DataRecords, Records: res.Records, Packets: res.Packets, Flows: res.Flows,
 		Attempt: 1}
 }

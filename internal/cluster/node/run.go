@@ -42,9 +42,8 @@ type run struct {
 	writeMu sync.Mutex // one etcd write at a time
 
 	mu  sync.Mutex
-	rec *cluster.Record // what the owner last wrote or will write next
-	cur *actors.Progress
-	seg int // input being converted
+	rec *cluster.Record  // what the owner last wrote or will write next
+	cur *actors.Progress // of the segment being converted
 }
 
 func newRun(n *Node, c *cluster.Claim) *run {
@@ -84,7 +83,7 @@ func (r *run) main() {
 		r.n.release(r)
 	}()
 	t := r.rec.Task
-	r.log.Info("task started", zap.Int("from_input", len(r.rec.Checkpoint.Parts)),
+	r.log.Info("task started", zap.Int("from_input", r.rec.Checkpoint.InputsDone()),
 		zap.Int("inputs", len(t.Request.PcapFiles)))
 	switch {
 	case r.claim.CancelRequested:
@@ -112,14 +111,15 @@ func (r *run) main() {
 	}
 }
 
-// convertAll converts the inputs after the checkpoint, one at a time,
+// convertAll converts the segments after the checkpoint, one at a time,
 // writing a checkpoint after each. It reports whether every input is
 // done.
 func (r *run) convertAll(spec actors.Spec) bool {
 	stopTicks := r.tickCheckpoints()
 	defer stopTicks()
-	for i := len(r.rec.Checkpoint.Parts); i < len(spec.Inputs); i++ {
-		part, err := r.convert(spec, i)
+	segs := cluster.Segments(len(spec.Inputs))
+	for i := len(r.rec.Checkpoint.Parts); i < len(segs); i++ {
+		part, err := r.convert(spec, i, segs[i])
 		if err != nil {
 			r.stopped(err)
 			return false
@@ -270,6 +270,6 @@ func (r *run) handBack(ctx context.Context) bool {
 		r.log.Warn("hand back", zap.Error(err))
 		return false
 	}
-	r.log.Info("task handed back", zap.Int("inputs_done", len(rec.Checkpoint.Parts)))
+	r.log.Info("task handed back", zap.Int("inputs_done", rec.Checkpoint.InputsDone()))
 	return true
 }

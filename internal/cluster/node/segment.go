@@ -37,19 +37,19 @@ func (r *run) visible(spec actors.Spec) error {
 	return nil
 }
 
-// convert runs the pipeline on input i alone, into a part file of this
-// attempt. It returns the part, or why the pipeline stopped: the run's
-// stop cause, or a fault that fails the task.
-func (r *run) convert(spec actors.Spec, i int) (*cluster.Part, error) {
+// convert runs the pipeline on segment i, the inputs seg[0] to seg[1]-1,
+// into a part file of this attempt. It returns the part, or why the
+// pipeline stopped: the run's stop cause, or a fault that fails the task.
+func (r *run) convert(spec actors.Spec, i int, seg [2]int) (*cluster.Part, error) {
 	s := spec
 	s.ID = r.id
-	s.Inputs = []string{spec.Inputs[i]}
+	s.Inputs = spec.Inputs[seg[0]:seg[1]]
 	if spec.Output != "" {
 		s.Output = partPath(spec.Output, r.id, r.claim.Record.Task.Attempt, i)
 		s.Overwrite = true
 	}
 	r.mu.Lock()
-	r.seg, r.cur = i, &actors.Progress{}
+	r.cur = &actors.Progress{}
 	r.mu.Unlock()
 	res := actors.Run(r.ctx, r.n.sys, s, progressEvery, r.onProgress)
 	r.mu.Lock()
@@ -61,10 +61,11 @@ func (r *run) convert(spec actors.Spec, i int) (*cluster.Part, error) {
 		}
 		return nil, context.Cause(r.ctx)
 	}
-	p := &cluster.Part{Input: spec.Inputs[i], Attempt: r.claim.Record.Task.Attempt,
-		InputBytes: res.BytesRead, Packets: res.Packets, Octets: res.Bytes, Flows: res.Flows,
-		BadPackets: res.BadPackets, Skipped: res.Skipped, DPIFailures: res.DPIFailures,
-		Errors: fileErrors(res.Errors), Delivery: actors.DeliveryOf(res.Progress)}
+	p := &cluster.Part{Input: s.Inputs[0], Inputs: len(s.Inputs),
+		Attempt: r.claim.Record.Task.Attempt, InputBytes: res.BytesRead, Packets: res.Packets,
+		Octets: res.Bytes, Flows: res.Flows, BadPackets: res.BadPackets, Skipped: res.Skipped,
+		DPIFailures: res.DPIFailures, Errors: cluster.CapErrors(fileErrors(res.Errors)),
+		Delivery: actors.DeliveryOf(res.Progress)}
 	switch {
 	case errors.Is(res.Err, actors.ErrNoOutput):
 		p.Unread = true // its errors say why
@@ -131,7 +132,7 @@ func (r *run) progressLocked() task.Progress {
 		BytesTotal: r.rec.Task.Progress.BytesTotal}
 	var attemptPackets uint64
 	for _, p := range r.rec.Checkpoint.Parts {
-		out.FilesDone++
+		out.FilesDone += p.Inputs
 		out.BytesRead += p.InputBytes
 		out.Packets += p.Packets
 		out.Bytes += p.Octets
@@ -145,6 +146,7 @@ func (r *run) progressLocked() task.Progress {
 		}
 	}
 	if c := r.cur; c != nil {
+		out.FilesDone += c.FilesDone
 		out.BytesRead += c.BytesRead
 		out.Packets += c.Packets
 		out.Bytes += c.Bytes
