@@ -40,8 +40,9 @@ type Config struct {
 	SweepEvery time.Duration
 	// AskTimeout bounds every message to another node; default 1 s.
 	AskTimeout time.Duration
-	// MaxAttempts fails a task that was claimed this many times without
-	// ending; default 10.
+	// MaxAttempts fails a task whose node died (or lost it) this many
+	// times; attempts handed back by a draining node do not count.
+	// Default 10.
 	MaxAttempts int
 	Log         *zap.Logger
 	Metrics     *metrics.Set

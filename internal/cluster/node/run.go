@@ -89,8 +89,9 @@ func (r *run) main() {
 	case r.claim.CancelRequested:
 		r.finish(task.Cancelled, "cancelled while queued", nil, nil)
 		return
-	case t.Attempt > r.n.cfg.MaxAttempts:
-		r.finish(task.Failed, fmt.Sprintf("gave up after %d attempts", t.Attempt-1), nil, nil)
+	case vanished(r.rec) >= r.n.cfg.MaxAttempts:
+		r.finish(task.Failed, fmt.Sprintf("gave up after %d attempts whose node died or lost "+
+			"the task", vanished(r.rec)), nil, nil)
 		return
 	}
 	spec, err := r.n.cfg.Spec(t)
@@ -109,6 +110,19 @@ func (r *run) main() {
 	if r.convertAll(spec) {
 		r.publish(spec)
 	}
+}
+
+// vanished counts the earlier attempts that ended without a word: their
+// node died or lost the task. Tasks handed back by a draining node do not
+// count.
+func vanished(rec *cluster.Record) int {
+	n := 0
+	for _, a := range rec.History[:max(0, len(rec.History)-1)] {
+		if a.Ended == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // convertAll converts the segments after the checkpoint, one at a time,
