@@ -138,3 +138,21 @@ func TestCancelRunning(t *testing.T) {
 		t.Errorf("files left: %v", left)
 	}
 }
+
+// TestGiveUp fails a task whose earlier attempts all vanished (their node
+// died each time) instead of running it an eleventh time.
+func TestGiveUp(t *testing.T) {
+	f := newFixture(t)
+	in := f.capture(t, "in.pcap", 1000)
+	rec := newRecord(t, []string{in}, filepath.Join(f.dir, "x.ipfix"))
+	for i := range 10 {
+		rec.History = append(rec.History, cluster.Attempt{Attempt: i + 1, Node: "gone"})
+	}
+	rec.Task.Attempt = 10
+	f.admit(t, rec)
+	f.start(t, "n1", nil)
+	got := f.waitEnded(t, rec.Task.ID)
+	if got.Task.Status != task.Failed || !strings.Contains(got.Task.Error, "gave up after 10 attempts") {
+		t.Errorf("task: %s %q", got.Task.Status, got.Task.Error)
+	}
+}
