@@ -28,7 +28,7 @@ func TestCollectorDestinations(t *testing.T) {
 	dir := t.TempDir()
 	in := synthCapture(t, dir, synth.Config{Seed: 41, Packets: 20000})
 	meter := flow.Config{IdleTimeout: 5 * time.Second, Biflow: true}
-	want := meterDirect(t, flow.Config{IdleTimeout: 5 * time.Second, Biflow: true}, in)
+	want, _ := meterDirect(t, flow.Config{IdleTimeout: 5 * time.Second, Biflow: true}, in)
 	sys := newSystem(t)
 
 	t.Run("file and tcp", func(t *testing.T) {

@@ -29,6 +29,15 @@
 // that other flows announce (FTP data) are found through the announcer's
 // shard, which is theirs too (shard_expect.go).
 //
+// A stop (cancel, timeout, or the node's drain) stops the reader and the
+// shards at once and asks the writer to publish nothing. The writer may
+// be publishing the output at that moment; then it says so, and the task
+// completed: its result always agrees with what is at the output path.
+//
 // [Run] is the entry point for callers that want a result; a supervisor
-// spawns [TaskProps] as its child and receives [TaskFinished].
+// spawns [TaskProps] as its child and receives [TaskFinished]. The node's
+// supervisor (supervisor*.go) owns admission, the queue, deadlines and the
+// journal: each state change of a task is written to the journal before
+// it is answered or published on the board that status and list requests
+// read (package taskview).
 package actors

@@ -71,7 +71,7 @@ type readerProgress struct {
 type shardProgress struct {
 	Shard   int
 	Active  int
-	Flows   uint64
+	Flows   uint64 // connections opened
 	Skipped uint64
 
 	DPIActive   int    // live DPI actors
@@ -100,6 +100,13 @@ type writerDone struct {
 	Trimmed     uint64
 	Err         error
 }
+
+// writerCancel asks the writer to publish nothing; it answers with
+// [writerCancelled], unless it has already sent its [writerDone].
+type writerCancel struct{}
+
+// writerCancelled tells the task that the writer will publish nothing.
+type writerCancelled struct{}
 
 // GetProgress asks a task actor for a [Progress] snapshot; the answer is a
 // Progress value.

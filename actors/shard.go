@@ -31,7 +31,6 @@ type shard struct {
 	pending []*recordBatch // full batches waiting for writer credit
 	acks    []*packetBatch // reader batches whose ack waits for the writer
 	ended   bool
-	flows   uint64
 	batches uint64
 	dpi     *shardDPI // nil without DPI
 }
@@ -142,7 +141,6 @@ func (s *shard) afterVerdicts(c actor.Context) {
 
 // queue splits records into batches for the writer.
 func (s *shard) queue(recs []flow.Record) {
-	s.flows += uint64(len(recs))
 	for len(recs) > 0 {
 		b := s.batch()
 		n := min(len(recs), s.spec.BatchSize-len(b.Records))
@@ -213,8 +211,8 @@ func (s *shard) releaseAcks(c actor.Context) {
 }
 
 func (s *shard) report(c actor.Context) {
-	p := &shardProgress{Shard: s.index, Active: s.table.Len(), Flows: s.flows,
-		Skipped: s.table.Stats().Skipped}
+	st := s.table.Stats()
+	p := &shardProgress{Shard: s.index, Active: s.table.Len(), Flows: st.Flows, Skipped: st.Skipped}
 	if d := s.dpi; d != nil {
 		p.DPIActive, p.DPIPeak, p.DPIFlows, p.DPIFailures = d.live, d.peak, d.spawned, d.failures
 		p.DPITracked = len(d.conns) - len(d.free)

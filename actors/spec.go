@@ -68,9 +68,11 @@ type Spec struct {
 
 	// Fault, when not nil, is called by each stage ("reader", "shard",
 	// "writer") before it handles a batch, with the number of batches it
-	// has handled so far. A panic it raises is handled like any other
-	// fault of that stage: the task fails, the process goes on. It exists
-	// for fault-injection tests and is nil in production.
+	// has handled so far, and by the writer ("publish", 0) when the
+	// output is complete on disk, just before it is moved to its path. A
+	// panic it raises is handled like any other fault of that stage: the
+	// task fails, the process goes on. It exists for fault-injection
+	// tests and is nil in production.
 	Fault func(stage string, n uint64)
 }
 
@@ -105,7 +107,7 @@ type Progress struct {
 	BadPackets  uint64 `json:"bad_packets"`
 	Skipped     uint64 `json:"skipped_packets"` // protocols left out by the analysis list
 	ActiveFlows int    `json:"active_flows"`
-	Flows       uint64 `json:"flows"`   // records produced by the flow tables
+	Flows       uint64 `json:"flows"`   // distinct flows (connections) metered
 	Records     uint64 `json:"records"` // flow records written
 	// Trimmed counts records that went without their DPI metadata, which
 	// did not fit in one message (a UDP datagram).
@@ -119,6 +121,9 @@ type Progress struct {
 	DPIPeak int `json:"dpi_peak"`
 	// Delivery is the collector stream's figures; nil without one.
 	Delivery *export.Stats `json:"delivery,omitempty"`
+	// FilesWithErrors counts the files that could not be opened or were
+	// not read to their end; FilesDone counts both kinds with the others.
+	FilesWithErrors int `json:"files_with_errors"`
 }
 
 // Percent is the share of the input bytes read, 0 to 100.

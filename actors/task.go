@@ -52,7 +52,11 @@ type taskActor struct {
 	trimmed  uint64
 	result   *Result
 	stopping bool
-	stopTick scheduler.CancelFunc
+	// cancelling means a Cancel came and the task waits for the writer to
+	// say whether it had already published the output.
+	cancelling bool
+	cancelErr  error // what a cancelled task ends with
+	stopTick   scheduler.CancelFunc
 }
 
 // TaskProps returns the props of a task actor for spec. When the task ends
@@ -90,6 +94,8 @@ func (t *taskActor) Receive(c actor.Context) {
 		t.records, t.trimmed = m.Records, m.Trimmed
 	case *writerDone:
 		t.finish(c, m)
+	case *writerCancelled:
+		t.stop(c, &Result{Err: t.cancelErr})
 	case *noInput:
 		t.end(c, ErrNoOutput)
 	case *GetProgress:
@@ -100,7 +106,7 @@ func (t *taskActor) Receive(c actor.Context) {
 				Elapsed: time.Since(t.started)})
 		}
 	case *Cancel:
-		t.end(c, t.cancelled())
+		t.cancel(c)
 	case *actor.Terminated:
 		if len(c.Children()) == 0 && t.stopping {
 			t.report(c)
@@ -144,30 +150,60 @@ func (t *taskActor) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, ch
 	sup.StopChildren(sup.Children()...)
 }
 
+// finish ends the task with the writer's word: the output is published,
+// or why not. A published output completes the task even if a Cancel
+// came meanwhile, so the result always agrees with the output path.
 func (t *taskActor) finish(c actor.Context, d *writerDone) {
 	if t.stopping {
 		return // the task already ended; a writer's late word changes nothing
 	}
-	res := &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages,
-		DataRecords: d.DataRecords, Apps: d.Apps,
-		Err: d.Err}
+	err := d.Err
+	if err != nil && t.cancelling {
+		err = t.cancelErr
+	}
 	t.records = d.Records
-	if d.Err == nil {
+	if err == nil {
 		t.trimmed = d.Trimmed
 	}
-	t.result = res
-	t.stopping = true
-	t.stopChildren(c)
+	t.stop(c, &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages,
+		DataRecords: d.DataRecords, Apps: d.Apps, Err: err})
+}
+
+// cancel stops the reader and the shards at once, and asks the writer to
+// publish nothing. The writer may be publishing the output right now, so
+// the task ends on its answer: [writerCancelled], or the [writerDone] of
+// an output it had published.
+func (t *taskActor) cancel(c actor.Context) {
+	if t.stopping || t.cancelling {
+		return
+	}
+	t.cancelling = true
+	t.cancelErr = t.cancelled() // before the link is cut: it says what the collector did
+	t.link.cancel()             // a writer blocked on its collector returns
+	c.Send(t.writer, &writerCancel{})
+	for _, k := range c.Children() {
+		if !k.Equal(t.writer) {
+			c.Stop(k)
+		}
+	}
 }
 
 // end stops the task early with err; nothing is published.
 func (t *taskActor) end(c actor.Context, err error) {
+	if t.cancelling {
+		err = t.cancelErr
+	}
+	t.link.cancel() // a writer blocked on its collector returns
+	t.stop(c, &Result{Err: err})
+}
+
+// stop ends the task with res once every child has stopped.
+func (t *taskActor) stop(c actor.Context, res *Result) {
 	if t.stopping {
 		return
 	}
-	t.result = &Result{Err: err}
+	t.result = res
 	t.stopping = true
-	t.link.cancel() // a writer blocked on its collector returns
 	t.stopChildren(c)
 }
 
@@ -188,6 +224,7 @@ func (t *taskActor) progress() Progress {
 		BytesRead: t.rp.BytesRead, BytesTotal: inputSize(t.spec.Inputs),
 		Packets: t.rp.Packets, Bytes: t.rp.Bytes, BadPackets: t.rp.BadPackets,
 		Records: t.records, Trimmed: t.trimmed, Delivery: t.link.stats(),
+		FilesWithErrors: filesIn(t.errors),
 	}
 	for _, s := range t.shardSt {
 		p.ActiveFlows += s.Active
@@ -216,6 +253,15 @@ func (t *taskActor) report(c actor.Context) {
 		c.Send(t.notify, &TaskFinished{ID: t.spec.ID, Result: res})
 	}
 	c.Stop(c.Self())
+}
+
+// filesIn counts the files errs name.
+func filesIn(errs []FileError) int {
+	seen := map[string]bool{}
+	for _, e := range errs {
+		seen[e.File] = true
+	}
+	return len(seen)
 }
 
 func inputSize(files []string) int64 {

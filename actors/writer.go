@@ -44,6 +44,9 @@ type writer struct {
 	apps    map[string]*task.AppCount // records per application, when DPI ran
 
 	stream streamState // the collector, when there is one
+	// reported means the task has its writerDone; cancelled means it was
+	// told that nothing will be published.
+	reported, cancelled bool
 }
 
 // topApps is how many applications a task's summary lists.
@@ -57,7 +60,7 @@ func (w *writer) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		if w.err = w.open(); w.err != nil {
-			c.Send(w.task, &writerDone{Err: outputFault(w.err)})
+			w.report(c, &writerDone{Err: outputFault(w.err)})
 		}
 	case *recordBatch:
 		w.spec.fault("writer", &w.batches)
@@ -68,9 +71,11 @@ func (w *writer) Receive(c actor.Context) {
 		c.Send(w.task, &writerProgress{Records: w.records, Trimmed: w.stream.trimmed})
 	case *shardDone:
 		w.done++
-		if w.done == w.shards() {
-			c.Send(w.task, w.finish())
+		if w.done == w.shards() && !w.cancelled {
+			w.report(c, w.finish())
 		}
+	case *writerCancel:
+		w.cancel(c)
 	case *actor.Stopping:
 		w.discard()
 		w.abortStream()
@@ -79,8 +84,8 @@ func (w *writer) Receive(c actor.Context) {
 
 func (w *writer) shards() int { return w.spec.Shards }
 
-// tempPattern is the name pattern of an output's temporary file, for
-// os.CreateTemp and filepath.Glob.
+// tempPattern is the name pattern of an output's temporary file, as
+// createTemp makes them, for filepath.Glob.
 func tempPattern(output string) string { return "." + filepath.Base(output) + ".*.tmp" }
 
 // RemoveTemps deletes the temporary files a writer of output left behind
@@ -122,7 +127,7 @@ func (w *writer) open() error {
 // openFile creates the temporary file of the output.
 func (w *writer) openFile() error {
 	dir := filepath.Dir(w.spec.Output)
-	f, err := os.CreateTemp(dir, tempPattern(w.spec.Output))
+	f, err := createTemp(dir, w.spec.Output)
 	if err != nil {
 		return fmt.Errorf("create output: %w", err)
 	}
@@ -174,6 +179,7 @@ func (w *writer) countApp(r *flow.Record) {
 		w.apps[r.App.Name] = a
 	}
 	a.Flows++
+	a.Records++
 	a.Bytes += r.Fwd.Octets + r.Rev.Octets
 }
 
@@ -237,6 +243,8 @@ func (w *writer) publish() error {
 			return fmt.Errorf("publish output: %w", err)
 		}
 	}
+	var n uint64
+	w.spec.fault("publish", &n)
 	if err := w.place(); err != nil {
 		return fmt.Errorf("publish output: %w", err)
 	}

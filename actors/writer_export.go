@@ -162,7 +162,7 @@ func (w *writer) failStream(c actor.Context) {
 		return
 	}
 	w.stream.failed = true
-	c.Send(w.task, &writerDone{Err: w.stream.err})
+	w.report(c, &writerDone{Err: w.stream.err})
 }
 
 // abortStream drops the collector stream of a task that did not finish.

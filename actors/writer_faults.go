@@ -31,7 +31,7 @@ func (w *writer) failFast(c actor.Context) {
 	}
 	w.closed = true // nothing more is written; discard still removes the file
 	_ = w.tmp.Close()
-	c.Send(w.task, &writerDone{Err: outputFault(w.err)})
+	w.report(c, &writerDone{Err: outputFault(w.err)})
 }
 
 // outputFault adds advice to the errors a person can act on.

@@ -12,12 +12,6 @@ import (
 	"github.com/ipfixweb/ipfixweb/internal/task"
 )
 
-// Limits of GET /api/tasks.
-const (
-	defaultLimit = 100
-	maxLimit     = 1000
-)
-
 func (s *Server) export(ctx *fasthttp.RequestCtx) {
 	// The body and headers belong to ctx and are reused after the
 	// handler returns: everything sent on is copied first.
@@ -26,7 +20,15 @@ func (s *Server) export(ctx *fasthttp.RequestCtx) {
 		writeError(ctx, bad("Idempotency-Key", "at most %d characters", maxKeyLength))
 		return
 	}
-	req, err := parseExport(ctx.PostBody(), s.cfg.Policy)
+	req, err := parseExport(ctx.PostBody())
+	if err == nil {
+		err = checkPaths(&req, s.cfg.Policy)
+		if err != nil && key != "" && s.answerKey(ctx, key, req) {
+			// A retry of a keyed request gets its task even once the
+			// files are no longer as they were (the output now exists).
+			return
+		}
+	}
 	if err != nil {
 		s.cfg.Metrics.Submission("invalid")
 		writeError(ctx, err)
@@ -37,8 +39,29 @@ func (s *Server) export(ctx *fasthttp.RequestCtx) {
 		s.unavailable(ctx, err)
 		return
 	}
-	reply := v.(*actors.SubmitReply)
+	s.submitted(ctx, v.(*actors.SubmitReply))
+}
+
+// answerKey answers a keyed request whose key was seen before, and
+// reports whether it did.
+func (s *Server) answerKey(ctx *fasthttp.RequestCtx, key string, req task.Request) bool {
+	v, err := s.ask(&actors.FindKey{Key: key, Fingerprint: actors.Fingerprint(req)})
+	if err != nil {
+		s.unavailable(ctx, err)
+		return true
+	}
+	r := v.(*actors.SubmitReply)
+	if r.Task == nil && r.Err == nil {
+		return false
+	}
+	s.submitted(ctx, r)
+	return true
+}
+
+// submitted answers an export request with the supervisor's reply.
+func (s *Server) submitted(ctx *fasthttp.RequestCtx, reply *actors.SubmitReply) {
 	var conflict *actors.ConflictError
+	var reused *actors.KeyReusedError
 	switch {
 	case errors.Is(reply.Err, actors.ErrQueueFull):
 		ctx.Response.Header.Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
@@ -49,6 +72,9 @@ func (s *Server) export(ctx *fasthttp.RequestCtx) {
 	case errors.As(reply.Err, &conflict):
 		writeJSON(ctx, 409, map[string]string{"error": conflict.Error(), "field": "output_path",
 			"task_id": conflict.TaskID})
+	case errors.As(reply.Err, &reused):
+		writeJSON(ctx, 422, map[string]string{"error": reused.Error(), "field": "Idempotency-Key",
+			"task_id": reused.TaskID})
 	case reply.Err != nil:
 		s.log.Error("submit", zap.Error(reply.Err))
 		writeError(ctx, &FieldError{Status: 500, Reason: reply.Err.Error()})
@@ -59,16 +85,6 @@ func (s *Server) export(ctx *fasthttp.RequestCtx) {
 		ctx.Response.Header.Set("Location", "/api/task-status/"+reply.Task.ID)
 		writeJSON(ctx, 200, reply.Task)
 	}
-}
-
-func (s *Server) status(ctx *fasthttp.RequestCtx) {
-	id, _ := ctx.UserValue("task_id").(string)
-	v, err := s.ask(&actors.GetTask{ID: id})
-	if err != nil {
-		s.unavailable(ctx, err)
-		return
-	}
-	s.taskReply(ctx, v.(*actors.TaskReply), id)
 }
 
 func (s *Server) cancel(ctx *fasthttp.RequestCtx) {
@@ -85,52 +101,6 @@ func (s *Server) cancel(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	s.taskReply(ctx, r, id)
-}
-
-func (s *Server) taskReply(ctx *fasthttp.RequestCtx, r *actors.TaskReply, id string) {
-	switch {
-	case errors.Is(r.Err, actors.ErrNotFound):
-		writeError(ctx, &FieldError{Status: 404, Field: "task_id", Reason: "no task " + strconv.Quote(id)})
-	case r.Err != nil:
-		s.log.Error("task lookup", zap.String("task_id", id), zap.Error(r.Err))
-		writeError(ctx, &FieldError{Status: 500, Reason: r.Err.Error()})
-	default:
-		writeJSON(ctx, 200, r.Task)
-	}
-}
-
-func (s *Server) list(ctx *fasthttp.RequestCtx) {
-	q := ctx.QueryArgs()
-	m := &actors.ListTasks{Limit: defaultLimit, After: string(q.Peek("cursor"))}
-	if st := string(q.Peek("status")); st != "" {
-		m.Status = task.Status(st)
-		if !m.Status.Valid() {
-			writeError(ctx, bad("status", "%q is not one of %v", st, task.Statuses))
-			return
-		}
-	}
-	if l := q.Peek("limit"); l != nil {
-		n, err := strconv.Atoi(string(l))
-		if err != nil || n < 1 || n > maxLimit {
-			writeError(ctx, bad("limit", "must be a number from 1 to %d", maxLimit))
-			return
-		}
-		m.Limit = n
-	}
-	v, err := s.ask(m)
-	if err != nil {
-		s.unavailable(ctx, err)
-		return
-	}
-	r := v.(*actors.ListReply)
-	if r.Err != nil {
-		writeError(ctx, &FieldError{Status: 500, Reason: r.Err.Error()})
-		return
-	}
-	if r.Tasks == nil {
-		r.Tasks = []*task.Task{}
-	}
-	writeJSON(ctx, 200, map[string]any{"tasks": r.Tasks, "next_cursor": r.Next})
 }
 
 func (s *Server) readyz(ctx *fasthttp.RequestCtx) {

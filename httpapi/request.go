@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -65,56 +66,81 @@ const (
 	defaultActive = flow.DefaultActiveTimeout
 )
 
-// parseExport decodes and checks an export request. Paths are checked
-// against the policy; the result is normalised.
-func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
-	if err := checkKeys(body, exportFields); err != nil {
+// parseExport decodes an export request and checks every field but the
+// files themselves (see [checkPaths]). The result is normalised: paths
+// are clean, timeouts filled in. It reads nothing but body, so the same
+// body always gives the same request.
+func parseExport(body []byte) (task.Request, error) {
+	b, err := decodeBody(body)
+	if err != nil {
 		return task.Request{}, err
+	}
+	var r task.Request
+	if err := parsePaths(b, &r); err != nil {
+		return r, err
+	}
+	if err := parseOptions(b, &r); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// decodeBody decodes a body that is one JSON object of known fields,
+// each given once.
+func decodeBody(body []byte) (*exportBody, error) {
+	if err := checkKeys(body, exportFields); err != nil {
+		return nil, err
 	}
 	var b exportBody
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
-		return task.Request{}, jsonError(err)
+		return nil, jsonError(err)
 	}
 	if dec.More() {
-		return task.Request{}, bad("", "the body holds more than one JSON value")
+		return nil, bad("", "the body holds more than one JSON value")
 	}
-	var r task.Request
+	return &b, nil
+}
+
+// parsePaths takes the inputs and the output, clean.
+func parsePaths(b *exportBody, r *task.Request) error {
 	if b.PcapFiles == nil {
-		return r, bad("pcap_files", "required: a list of capture file paths")
+		return bad("pcap_files", "required: a list of capture file paths")
 	}
 	if len(*b.PcapFiles) == 0 {
-		return r, bad("pcap_files", "must name at least one capture file")
+		return bad("pcap_files", "must name at least one capture file")
 	}
 	if len(*b.PcapFiles) > maxFiles {
-		return r, bad("pcap_files", "at most %d files per task", maxFiles)
+		return bad("pcap_files", "at most %d files per task", maxFiles)
 	}
-	for i, f := range *b.PcapFiles {
-		clean, err := policy.Input(f)
-		if err != nil {
-			return r, pathError(fmt.Sprintf("pcap_files[%d]", i), err)
+	for _, f := range *b.PcapFiles {
+		r.PcapFiles = append(r.PcapFiles, cleanPath(f))
+	}
+	if err := parseCollector(b, r); err != nil {
+		return err
+	}
+	if b.OutputPath == nil {
+		if r.Collector == "" {
+			return bad("output_path", "required: the IPFIX file to write, unless a collector is given")
 		}
-		r.PcapFiles = append(r.PcapFiles, clean)
-	}
-	if err := parseCollector(&b, &r); err != nil {
-		return r, err
-	}
-	if b.OutputPath == nil && r.Collector == "" {
-		return r, bad("output_path", "required: the IPFIX file to write, unless a collector is given")
+	} else {
+		r.OutputPath = cleanPath(*b.OutputPath)
 	}
 	if b.Overwrite != nil {
 		r.Overwrite = *b.Overwrite
 	}
-	if err := parseOutput(&r, b.OutputPath, policy); err != nil {
-		return r, err
-	}
+	return nil
+}
+
+// parseOptions takes the meter and DPI settings.
+func parseOptions(b *exportBody, r *task.Request) error {
 	if b.DPI != nil {
 		r.DPI = *b.DPI
 	}
 	if b.DPIBudget != nil {
 		if *b.DPIBudget < 1 || *b.DPIBudget > maxDPIBudget {
-			return r, bad("dpi_budget", "must be 1 to %d packets", maxDPIBudget)
+			return bad("dpi_budget", "must be 1 to %d packets", maxDPIBudget)
 		}
 		r.DPIBudget = *b.DPIBudget
 	}
@@ -123,7 +149,7 @@ func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
 	}
 	if b.AnalysisList != nil {
 		if _, err := flow.ParseProtocols(*b.AnalysisList); err != nil {
-			return r, bad("analysis_list", "%v", err)
+			return bad("analysis_list", "%v", err)
 		}
 		for _, a := range *b.AnalysisList {
 			if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
@@ -133,26 +159,41 @@ func parseExport(body []byte, policy *pathpolicy.Policy) (task.Request, error) {
 	}
 	idle, err := timeout("idle_timeout", b.IdleTimeout, defaultIdle)
 	if err != nil {
-		return r, err
+		return err
 	}
 	active, err := timeout("active_timeout", b.ActiveTimeout, defaultActive)
 	if err != nil {
-		return r, err
+		return err
 	}
 	r.IdleTimeout, r.ActiveTimeout = idle.Seconds(), active.Seconds()
-	return r, nil
+	return nil
 }
 
-// parseOutput checks the output path, when there is one.
-func parseOutput(r *task.Request, path *string, policy *pathpolicy.Policy) error {
-	if path == nil {
-		return nil
+// cleanPath normalises an absolute path; others are left for
+// [checkPaths] to refuse as they were given.
+func cleanPath(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
 	}
-	out, err := policy.Output(*path, r.Overwrite)
-	if err != nil {
+	return p
+}
+
+// checkPaths checks a parsed request's files against the policy: the
+// inputs must be readable regular files under an input root, the output
+// a new file (or one to overwrite) under the output root, none of them
+// in the data directory, and the output none of the inputs.
+func checkPaths(r *task.Request, policy *pathpolicy.Policy) error {
+	for i, f := range r.PcapFiles {
+		if _, err := policy.Input(f); err != nil {
+			return pathError(fmt.Sprintf("pcap_files[%d]", i), err)
+		}
+	}
+	if r.OutputPath == "" {
+		return nil // streams only
+	}
+	if _, err := policy.Output(r.OutputPath, r.Overwrite); err != nil {
 		return pathError("output_path", err)
 	}
-	r.OutputPath = out
 	for i, f := range r.PcapFiles {
 		if f == r.OutputPath {
 			return bad("output_path", "is also pcap_files[%d]", i)
@@ -233,11 +274,13 @@ func typeName(goType string) string {
 }
 
 // pathError turns a refused path into a field error. A path outside the
-// roots is forbidden (403); an existing output is a conflict (409).
+// roots or inside the data directory is forbidden (403); an existing
+// output is a conflict (409).
 func pathError(field string, err error) *FieldError {
 	status := 400
 	switch {
-	case errors.Is(err, pathpolicy.ErrOutside), errors.Is(err, pathpolicy.ErrInsideInput):
+	case errors.Is(err, pathpolicy.ErrOutside), errors.Is(err, pathpolicy.ErrInsideInput),
+		errors.Is(err, pathpolicy.ErrReserved):
 		status = 403
 	case errors.Is(err, pathpolicy.ErrExists):
 		status = 409

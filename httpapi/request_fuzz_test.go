@@ -54,7 +54,10 @@ func FuzzParseExport(f *testing.F) {
 		known[name] = true
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := parseExport(body, policy)
+		r, err := parseExport(body)
+		if err == nil {
+			err = checkPaths(&r, policy)
+		}
 		if err != nil {
 			var fe *FieldError
 			if !errors.As(err, &fe) || fe.Status < 400 || fe.Status > 499 || fe.Reason == "" {

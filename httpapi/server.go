@@ -1,15 +1,17 @@
 // Package httpapi serves the REST API on fasthttp. It only wires: every
 // request is checked here, then handed as a message to the node's
-// supervisor actor, whose answer becomes the response.
+// supervisor actor, whose answer becomes the response. Reads of task
+// state are served from the board the supervisor publishes (see
+// package taskview), without a message, as long as it holds the task.
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/ipfixweb/ipfixweb/internal/metrics"
 	"github.com/ipfixweb/ipfixweb/internal/pathpolicy"
+	"github.com/ipfixweb/ipfixweb/internal/taskview"
 )
 
 // MaxBodySize is the largest request body accepted; larger ones get 413.
@@ -30,9 +33,13 @@ const MaxBodySize = 1 << 20
 type Config struct {
 	System     *actor.ActorSystem
 	Supervisor *actor.PID
-	Policy     *pathpolicy.Policy
-	Metrics    *metrics.Set // nil: /metrics answers 404
-	Log        *zap.Logger  // nil: no logging
+	// Board, when set, is the supervisor's board: task states are read
+	// there without waiting on its mailbox. Without it every read asks
+	// the supervisor.
+	Board   *taskview.Board
+	Policy  *pathpolicy.Policy
+	Metrics *metrics.Set // nil: /metrics answers 404
+	Log     *zap.Logger  // nil: no logging
 	// Token, when not empty, is the bearer token every /api request must
 	// carry.
 	Token string
@@ -129,8 +136,8 @@ func (s *Server) auth(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 	}
 	want := sha256.Sum256([]byte(s.cfg.Token))
 	return func(ctx *fasthttp.RequestCtx) {
-		got, ok := strings.CutPrefix(string(ctx.Request.Header.Peek("Authorization")), "Bearer ")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		got, ok := bearer(ctx.Request.Header.Peek("Authorization"))
+		sum := sha256.Sum256(got)
 		if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 || !ok {
 			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="ipfixweb"`)
 			writeError(ctx, &FieldError{Status: 401, Reason: "missing or wrong bearer token"})
@@ -138,6 +145,17 @@ func (s *Server) auth(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 		}
 		h(ctx)
 	}
+}
+
+// bearer returns the credentials of an Authorization header of the
+// Bearer scheme. The scheme's name is case-insensitive (RFC 7235 §2.1);
+// the token is not.
+func bearer(h []byte) ([]byte, bool) {
+	scheme, token, ok := bytes.Cut(bytes.TrimSpace(h), []byte(" "))
+	if !ok || !bytes.EqualFold(scheme, []byte("Bearer")) {
+		return nil, false
+	}
+	return bytes.TrimSpace(token), true
 }
 
 // ask sends msg to the supervisor and waits for the answer.

@@ -191,11 +191,10 @@ func report(res actors.Result, quiet, dpiRan bool, stdout, stderr io.Writer) int
 		if res.SHA256 != "" { // a file was written
 			output = fmt.Sprintf("%d bytes", res.OutputBytes)
 		}
-		fmt.Fprintf(stdout, "files %d/%d  packets %d  bytes %d  flows %d  records %d  "+
+		fmt.Fprintf(stdout, "%s  packets %d  bytes %d  flows %d  records %d  "+
 			"bad packets %d  skipped %d  output %s  elapsed %s  %.0f packets/s\n",
-			p.FilesDone-len(res.Errors)+countRead(res.Errors), p.FilesTotal, p.Packets, p.Bytes,
-			p.Flows, p.Records, p.BadPackets, p.Skipped, output,
-			res.Elapsed.Round(time.Millisecond), pps)
+			filesLine(p), p.Packets, p.Bytes, p.Flows, p.Records, p.BadPackets, p.Skipped,
+			output, res.Elapsed.Round(time.Millisecond), pps)
 		if dpiRan {
 			fmt.Fprintf(stdout, "applications:%s  dpi failures %d\n", appList(res.Apps),
 				p.DPIFailures)
@@ -212,7 +211,8 @@ func report(res actors.Result, quiet, dpiRan bool, stdout, stderr io.Writer) int
 // learns more, and each one costs.
 const maxBudget = 10000
 
-// appList renders the top applications as " TLS 120 flows, DNS 80 flows".
+// appList renders the top applications as " TLS 120 records, DNS 80
+// records": the flow records each label went on.
 func appList(apps []task.AppCount) string {
 	if len(apps) == 0 {
 		return " none"
@@ -222,20 +222,19 @@ func appList(apps []task.AppCount) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, " %s %d flows", a.Name, a.Flows)
+		fmt.Fprintf(&b, " %s %d records", a.Name, a.Records)
 	}
 	return b.String()
 }
 
-// countRead counts the faulty files that were still partly read.
-func countRead(errs []actors.FileError) int {
-	n := 0
-	for _, e := range errs {
-		if e.Offset > 0 {
-			n++
-		}
+// filesLine says how many inputs were read to their end, and how many
+// were not (could not be opened, or stopped at a fault).
+func filesLine(p actors.Progress) string {
+	line := fmt.Sprintf("files %d of %d read to the end", p.FilesTotal-p.FilesWithErrors, p.FilesTotal)
+	if p.FilesWithErrors > 0 {
+		line += fmt.Sprintf(", %d with errors", p.FilesWithErrors)
 	}
-	return n
+	return line
 }
 
 func isTerminal(w io.Writer) bool {

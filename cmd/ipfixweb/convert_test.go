@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,56 @@ func TestConvertRefusesOutputs(t *testing.T) {
 			}
 			if got, err := os.ReadFile(in); err != nil || !bytes.Equal(got, sample) {
 				t.Errorf("the input changed (%v)", err)
+			}
+		})
+	}
+}
+
+// The summary says how many inputs were read to their end and how many
+// were not, counts flows as connections and records as records.
+func TestConvertSummary(t *testing.T) {
+	dir := t.TempDir()
+	sample, err := os.ReadFile(filepath.Join("..", "..", "testdata", "sample.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, cut := filepath.Join(dir, "whole.pcap"), filepath.Join(dir, "cut.pcap")
+	if err := os.WriteFile(whole, sample, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cut, sample[:len(sample)-7], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		inputs []string
+		code   int
+		files  string
+	}{
+		{name: "whole", inputs: []string{whole}, files: "files 1 of 1 read to the end  packets"},
+		{name: "one cut, one missing", inputs: []string{whole, cut, filepath.Join(dir, "none.pcap")},
+			code: 1, files: "files 1 of 3 read to the end, 2 with errors  packets"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.ipfix")
+			code, stdout, stderr := convert(t, append([]string{"-o", out}, tc.inputs...)...)
+			if code != tc.code || !strings.HasPrefix(stdout, tc.files) {
+				t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			var flows, records int
+			for _, f := range []struct {
+				name string
+				v    *int
+			}{{"  flows ", &flows}, {"  records ", &records}} {
+				_, after, _ := strings.Cut(stdout, f.name)
+				if _, err := fmt.Sscan(after, f.v); err != nil {
+					t.Fatalf("no%sin %q", f.name, stdout)
+				}
+			}
+			if flows == 0 || flows >= records {
+				t.Errorf("%d flows, %d records: uniflow records of both directions outnumber connections",
+					flows, records)
 			}
 		})
 	}

@@ -273,13 +273,13 @@ func TestConvertDPISummary(t *testing.T) {
 	in := filepath.Join(shared(t, "bugcases"), "B24-tls-clienthello-split.pcap")
 	out := filepath.Join(t.TempDir(), "out.ipfix")
 	code, stdout, stderr := convert(t, "--dpi", "--dpi-budget", "8", "-o", out, in)
-	if code != 0 || !strings.Contains(stdout, "\napplications: TLS 6 flows  dpi failures 0\n") {
+	if code != 0 || !strings.Contains(stdout, "\napplications: TLS 6 records  dpi failures 0\n") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	// One packet of payload is not enough for the ClientHellos that span
 	// two segments.
 	code, stdout, _ = convert(t, "--dpi", "--dpi-budget", "1", "-o", out, in)
-	if code != 0 || !strings.Contains(stdout, "\napplications: Unknown 4 flows, TLS 2 flows  ") {
+	if code != 0 || !strings.Contains(stdout, "\napplications: Unknown 4 records, TLS 2 records  ") {
 		t.Errorf("budget 1: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = convert(t, "-o", out, in)

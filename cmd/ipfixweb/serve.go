@@ -54,7 +54,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.tokenFile, "api-token-file", "", "file holding the bearer token every /api request must carry")
 	fs.StringVar(&c.Node, "node-name", "", "this node's name (default: the host name)")
-	fs.IntVar(&c.Shards, "shards", 0, "flow-table shards per task (default: number of CPUs)")
+	fs.IntVar(&c.Shards, "shards", 0, "flow-table shards per task (0: one per CPU)")
 	fs.IntVar(&c.MaxConns, "max-connections", 4096, "HTTP connections served at once; more wait or are refused")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", 10*time.Second, "time a client has to send its request")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", 10*time.Second, "time a client has to take its answer")
@@ -127,6 +127,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if f.cfg.Workers < 1 || f.cfg.Queue < 1 || f.cfg.TaskTimeout <= 0 {
 		fmt.Fprintln(stderr, "serve: --workers and --queue must be at least 1, --task-timeout positive")
+		return 2
+	}
+	if f.cfg.Shards < 0 {
+		fmt.Fprintf(stderr, "serve: --shards must be 0 (one per CPU) or more, not %d\n", f.cfg.Shards)
 		return 2
 	}
 	f.cfg.InputRoots = f.inputs

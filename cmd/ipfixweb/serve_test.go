@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -290,4 +291,27 @@ func tempFilesUnder(tb testing.TB, dir string) []string {
 		return nil
 	})
 	return out
+}
+
+// Settings that cannot work are refused at start with a clear message.
+func TestServeRefusesFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "negative shards", args: []string{"--shards", "-1"},
+			want: "--shards must be 0 (one per CPU) or more"},
+		{name: "no workers", args: []string{"--workers", "0"}, want: "--workers"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append([]string{"serve", "--data-dir", t.TempDir()}, tc.args...)
+			code := run(context.Background(), args, &out, &errb)
+			if code != 2 || !strings.Contains(errb.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), tc.want)
+			}
+		})
+	}
 }

@@ -8,7 +8,6 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/ipfixweb/ipfixweb/internal/journal"
-	"github.com/ipfixweb/ipfixweb/internal/task"
 )
 
 // Admission is the outcome of [Store.Admit].
@@ -24,14 +23,18 @@ type Admission struct {
 	// Conflict means Record is another live task writing the same output
 	// path.
 	Conflict bool
+	// KeyReused means Record is the task the request's Idempotency-Key
+	// was first sent with, for another request.
+	KeyReused bool
 }
 
 // Admit creates the record of a new queued task in one compare-and-swap,
 // whichever node runs it: the transaction succeeds only if no task holds
 // the request's Idempotency-Key, no live task has the same normalised
 // request and no live task writes the same output path. Otherwise it
-// returns the task that stood in the way, checked in that order. Once it
-// returns Created, the task survives any crash.
+// returns the task that stood in the way, checked in that order (a key
+// first sent with another request is KeyReused). Once it returns Created,
+// the task survives any crash.
 func (s *Store) Admit(ctx context.Context, r *Record) (Admission, error) {
 	for range 5 {
 		a, err := s.admit(ctx, r)
@@ -79,8 +82,12 @@ func (s *Store) admit(ctx context.Context, r *Record) (Admission, error) {
 		if err != nil {
 			return Admission{}, err
 		}
-		if t.Request.OutputPath != "" && g == s.k.output(t.Request.OutputPath) {
+		switch {
+		case t.Request.OutputPath != "" && g == s.k.output(t.Request.OutputPath):
 			return Admission{Record: rec, Conflict: true}, nil
+		case t.IdempotencyKey != "" && g == s.k.idem(t.IdempotencyKey) &&
+			rec.Task.Fingerprint != t.Fingerprint:
+			return Admission{Record: rec, KeyReused: true}, nil
 		}
 		return Admission{Record: rec, Duplicate: true}, nil
 	}
@@ -96,27 +103,31 @@ func (s *Store) CountLive(ctx context.Context) (int64, error) {
 	return resp.Count, nil
 }
 
-// FindDuplicate returns the task a submission of t would duplicate: the
-// task of its Idempotency-Key, or the live task of the same normalised
-// request. It returns nil when there is none.
-func (s *Store) FindDuplicate(ctx context.Context, t *task.Task) (*Record, error) {
-	keys := []string{s.k.print(t.Fingerprint)}
-	if t.IdempotencyKey != "" {
-		keys = append([]string{s.k.idem(t.IdempotencyKey)}, keys...)
+// FindKey returns the task an Idempotency-Key was first sent with, nil
+// when the key is new.
+func (s *Store) FindKey(ctx context.Context, key string) (*Record, error) {
+	return s.follow(ctx, s.k.idem(key))
+}
+
+// FindPrint returns the live task of a normalised request (by its
+// fingerprint), nil when there is none.
+func (s *Store) FindPrint(ctx context.Context, fingerprint string) (*Record, error) {
+	return s.follow(ctx, s.k.print(fingerprint))
+}
+
+// follow returns the task an index key names, nil when the key or the
+// task is gone.
+func (s *Store) follow(ctx context.Context, key string) (*Record, error) {
+	resp, err := s.cli.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
-	for _, key := range keys {
-		resp, err := s.cli.Get(ctx, key)
-		if err != nil {
-			return nil, fmt.Errorf("look for a duplicate: %w", err)
-		}
-		if len(resp.Kvs) == 0 {
-			continue
-		}
-		rec, _, err := s.Record(ctx, string(resp.Kvs[0].Value))
-		if errors.Is(err, journal.ErrNotFound) {
-			continue
-		}
-		return rec, err
+	if len(resp.Kvs) == 0 {
+		return nil, nil
 	}
-	return nil, nil
+	rec, _, err := s.Record(ctx, string(resp.Kvs[0].Value))
+	if errors.Is(err, journal.ErrNotFound) {
+		return nil, nil
+	}
+	return rec, err
 }

@@ -77,13 +77,16 @@ type Part struct {
 	Records     uint64 `json:"records"`      // flow records
 	Attempt     int    `json:"attempt"`
 
-	InputBytes  int64  `json:"input_bytes"`
-	Packets     uint64 `json:"packets"`
-	Octets      uint64 `json:"octets"`
-	Flows       uint64 `json:"flows"`
-	BadPackets  uint64 `json:"bad_packets"`
-	Skipped     uint64 `json:"skipped_packets"`
-	DPIFailures uint64 `json:"dpi_failures"`
+	InputBytes int64  `json:"input_bytes"`
+	Packets    uint64 `json:"packets"`
+	Octets     uint64 `json:"octets"`
+	Flows      uint64 `json:"flows"`
+	BadPackets uint64 `json:"bad_packets"`
+	// FilesWithErrors counts the segment's inputs that could not be
+	// opened or were not read to their end.
+	FilesWithErrors int    `json:"files_with_errors,omitempty"`
+	Skipped         uint64 `json:"skipped_packets"`
+	DPIFailures     uint64 `json:"dpi_failures"`
 	// Errors lists the faults of the segment's inputs, the first
 	// [MaxPartErrors] of them and then a line counting the others.
 	Errors []task.FileError `json:"errors,omitempty"`

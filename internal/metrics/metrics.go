@@ -37,20 +37,23 @@ func New() *Set {
 	s.finished = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ipfixweb_tasks_finished_total",
 		Help: "Tasks that ended, by final state."}, []string{"state"})
 	s.submitted = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ipfixweb_submissions_total",
-		Help: "Export requests, by outcome (accepted, duplicate, queue_full, conflict, invalid, error)."},
+		Help: "Export requests, by outcome (accepted, duplicate, key_reused, queue_full, conflict, draining, " +
+			"invalid, error)."},
 		[]string{"outcome"})
 	s.queue = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ipfixweb_queue_depth",
 		Help: "Tasks waiting for a worker."})
 	counter := func(name, help string) prometheus.Counter {
 		return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
 	}
-	s.packets = counter("ipfixweb_packets_total", "Packets metered by finished tasks.")
-	s.bytes = counter("ipfixweb_bytes_total", "IP-level octets metered by finished tasks.")
-	s.flows = counter("ipfixweb_flows_total", "Flow records produced by finished tasks.")
-	s.records = counter("ipfixweb_records_total", "Flow records written by finished tasks.")
-	s.badPackets = counter("ipfixweb_bad_packets_total", "Frames that did not decode as IP, in finished tasks.")
+	s.packets = counter("ipfixweb_packets_total",
+		"IP packets decoded by tasks, counted as they run (left-out protocols included).")
+	s.bytes = counter("ipfixweb_bytes_total", "IP-level octets of those packets, counted as tasks run.")
+	s.flows = counter("ipfixweb_flows_total", "Distinct flows (connections) metered, counted as tasks run.")
+	s.records = counter("ipfixweb_records_total", "Flow records written, counted as tasks run.")
+	s.badPackets = counter("ipfixweb_bad_packets_total",
+		"Frames that did not decode as IP, counted as tasks run.")
 	s.dpiFailed = counter("ipfixweb_dpi_failures_total",
-		"Flows whose inspection failed (a dissector panicked), in finished tasks; exported as Unknown.")
+		"Flows whose inspection failed (a dissector panicked), counted as tasks run; exported as Unknown.")
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ipfixweb_task_duration_seconds",
 		Help:    "Time from start to end of a task's run, by final state.",
 		Buckets: prometheus.ExponentialBuckets(0.01, 4, 10)}, []string{"state"})
@@ -84,7 +87,8 @@ func (s *Set) Submission(outcome string) {
 	s.submitted.WithLabelValues(outcome).Inc()
 }
 
-// Finished records a task that ended.
+// Finished records a task that ended. What it did is counted by
+// [Set.Advance] as it runs.
 func (s *Set) Finished(t *task.Task, seconds float64) {
 	if s == nil {
 		return
@@ -93,11 +97,17 @@ func (s *Set) Finished(t *task.Task, seconds float64) {
 	s.finished.WithLabelValues(st).Inc()
 	s.tasks.WithLabelValues(st).Inc()
 	s.duration.WithLabelValues(st).Observe(seconds)
-	p := t.Progress
-	s.packets.Add(float64(p.Packets))
-	s.bytes.Add(float64(p.Bytes))
-	s.flows.Add(float64(p.Flows))
-	s.records.Add(float64(p.RecordsWritten))
-	s.badPackets.Add(float64(p.BadPackets))
-	s.dpiFailed.Add(float64(p.DPIFailures))
+}
+
+// Advance adds what running tasks did since they last reported.
+func (s *Set) Advance(packets, bytes, flows, records, badPackets, dpiFailures uint64) {
+	if s == nil {
+		return
+	}
+	s.packets.Add(float64(packets))
+	s.bytes.Add(float64(bytes))
+	s.flows.Add(float64(flows))
+	s.records.Add(float64(records))
+	s.badPackets.Add(float64(badPackets))
+	s.dpiFailed.Add(float64(dpiFailures))
 }

@@ -1,8 +1,12 @@
 // Package pathpolicy decides which files the service may read and where
 // it may write. Inputs must lie under one of the input roots and outputs
 // under the output root, judged after every symbolic link is resolved, so
-// neither ".." nor a link can lead out. The checks run when a task is
-// submitted and again when its files are opened.
+// neither ".." nor a link can lead out. Reserved directories (the
+// server's data directory with its journal) are refused as inputs and as
+// outputs even when a root holds them. Only regular files are read or
+// replaced: a named pipe or a device is refused without being opened in a
+// way that could block. The checks run when a task is submitted and again
+// when its files are opened.
 package pathpolicy
 
 import (
@@ -34,40 +38,66 @@ var (
 	ErrNotFound = errors.New("no such file")
 	// ErrNotReadable means the input exists but cannot be read.
 	ErrNotReadable = errors.New("file not readable")
-	// ErrNotRegular means the path is not a regular file.
+	// ErrNotRegular means the path is not a regular file: a directory, a
+	// named pipe, a device, a socket, or (for an output) a link.
 	ErrNotRegular = errors.New("not a regular file")
 	// ErrExists means the output exists and overwriting was not asked for.
 	ErrExists = errors.New("output exists")
 	// ErrInsideInput means the output would land inside an input root.
 	ErrInsideInput = errors.New("output inside an input root")
+	// ErrReserved means the path lies in a reserved directory, such as
+	// the server's data directory.
+	ErrReserved = errors.New("path inside a reserved directory")
 )
 
 // Policy holds the resolved roots. It is safe for concurrent use.
 type Policy struct {
-	inputs []string
-	output string
+	inputs   []string
+	output   string
+	reserved []string
 }
 
-// New resolves the roots (which must exist and be directories) and
-// returns their policy.
-func New(inputRoots []string, outputRoot string) (*Policy, error) {
+// New resolves the roots and the reserved directories (all of which must
+// exist and be directories) and returns their policy. No path inside a
+// reserved directory is ever accepted, so a root may not lie inside one.
+func New(inputRoots []string, outputRoot string, reserved ...string) (*Policy, error) {
 	if len(inputRoots) == 0 {
 		return nil, errors.New("no input root")
 	}
 	p := &Policy{}
-	for _, r := range inputRoots {
+	for _, r := range reserved {
 		real, err := realDir(r)
 		if err != nil {
-			return nil, fmt.Errorf("input root: %w", err)
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		p.reserved = append(p.reserved, real)
+	}
+	for _, r := range inputRoots {
+		real, err := p.root("input root", r)
+		if err != nil {
+			return nil, err
 		}
 		p.inputs = append(p.inputs, real)
 	}
-	real, err := realDir(outputRoot)
+	real, err := p.root("output root", outputRoot)
 	if err != nil {
-		return nil, fmt.Errorf("output root: %w", err)
+		return nil, err
 	}
 	p.output = real
 	return p, nil
+}
+
+// root resolves a root directory and refuses one inside a reserved
+// directory, where nothing may be read or written.
+func (p *Policy) root(what, dir string) (string, error) {
+	real, err := realDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	if r := p.reservedFor(real); r != "" {
+		return "", fmt.Errorf("%s %s lies inside the data directory %s", what, dir, r)
+	}
+	return real, nil
 }
 
 // InputRoots returns the resolved input roots.
@@ -101,129 +131,54 @@ func within(path, root string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
+// reservedFor returns the reserved directory that holds real, or "".
+func (p *Policy) reservedFor(real string) string {
+	for _, r := range p.reserved {
+		if within(real, r) {
+			return r
+		}
+	}
+	return ""
+}
+
+// refuseReserved refuses a path that resolved to real when a reserved
+// directory holds it.
+func (p *Policy) refuseReserved(path, real string) error {
+	if r := p.reservedFor(real); r != "" {
+		return refuse(path, ErrReserved, "inside the server's data directory %s, "+
+			"which holds its journal", r)
+	}
+	return nil
+}
+
 func refuse(path string, sentinel error, format string, args ...any) *Error {
 	return &Error{Path: path, Reason: fmt.Sprintf(format, args...), Err: sentinel}
 }
 
-// Input checks an input path and returns it absolute and clean (links
-// are not replaced, so the task reports the name it was given). The file
-// must exist, be a regular file, be readable, and resolve under an input
-// root.
-func (p *Policy) Input(path string) (string, error) {
-	if path == "" {
-		return "", refuse(path, ErrNotFound, "empty path")
-	}
-	if !filepath.IsAbs(path) {
-		return "", refuse(path, ErrOutside, "must be an absolute path")
-	}
-	clean := filepath.Clean(path)
-	real, err := filepath.EvalSymlinks(clean)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", refuse(path, ErrNotFound, "no such file")
-	}
-	if err != nil {
-		return "", refuse(path, ErrNotReadable, "%v", unwrapPath(err))
-	}
-	if !p.underInput(real) {
-		return "", refuse(path, ErrOutside, "not under an input root (%s)", strings.Join(p.inputs, ", "))
-	}
-	f, err := os.Open(real)
-	if err != nil {
-		return "", refuse(path, ErrNotReadable, "cannot be read: %v", unwrapPath(err))
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return "", refuse(path, ErrNotReadable, "%v", unwrapPath(err))
-	}
-	if !st.Mode().IsRegular() {
-		return "", refuse(path, ErrNotRegular, "not a regular file")
-	}
-	return clean, nil
-}
-
-func (p *Policy) underInput(real string) bool {
-	for _, r := range p.inputs {
-		if within(real, r) {
-			return true
-		}
-	}
-	return false
-}
-
-// OpenInput opens an input for reading after checking it again: the file
-// that was opened must still resolve under an input root, so a link
-// swapped in after the task was accepted cannot lead out.
-func (p *Policy) OpenInput(path string) (*os.File, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	real, err := filepath.EvalSymlinks(fdPath(f))
-	if err != nil {
-		// Without /proc, resolve the name instead.
-		real, err = filepath.EvalSymlinks(path)
-	}
-	st, serr := f.Stat()
+// kind names a file type that is not a regular file, for a reason; it is
+// empty for a type without a common name.
+func kind(m fs.FileMode) string {
 	switch {
-	case err != nil:
-		err = refuse(path, ErrNotReadable, "%v", unwrapPath(err))
-	case !p.underInput(real):
-		err = refuse(path, ErrOutside, "no longer under an input root")
-	case serr != nil:
-		err = serr
-	case !st.Mode().IsRegular():
-		err = refuse(path, ErrNotRegular, "not a regular file")
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
 	}
-	if err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	return f, nil
+	return ""
 }
 
-func fdPath(f *os.File) string { return fmt.Sprintf("/proc/self/fd/%d", f.Fd()) }
-
-// Output checks an output path and returns it absolute and clean. Its
-// directory must exist and resolve under the output root; the file must
-// not exist unless overwrite is set (and then it must be a regular file);
-// and it must not land inside an input root unless the output root itself
-// lies inside that input root.
-func (p *Policy) Output(path string, overwrite bool) (string, error) {
-	if path == "" {
-		return "", refuse(path, ErrNotFound, "empty path")
+// notRegular refuses a path whose file has mode m.
+func notRegular(path string, m fs.FileMode) *Error {
+	if k := kind(m); k != "" {
+		return refuse(path, ErrNotRegular, "not a regular file: %s", k)
 	}
-	if !filepath.IsAbs(path) {
-		return "", refuse(path, ErrOutside, "must be an absolute path")
-	}
-	clean := filepath.Clean(path)
-	dir, err := filepath.EvalSymlinks(filepath.Dir(clean))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", refuse(path, ErrNotFound, "directory %s does not exist", filepath.Dir(clean))
-	}
-	if err != nil {
-		return "", refuse(path, ErrNotReadable, "%v", unwrapPath(err))
-	}
-	real := filepath.Join(dir, filepath.Base(clean))
-	if !within(dir, p.output) || real == p.output {
-		return "", refuse(path, ErrOutside, "not under the output root (%s)", p.output)
-	}
-	for _, r := range p.inputs {
-		if within(real, r) && !within(p.output, r) {
-			return "", refuse(path, ErrInsideInput, "inside the input root %s", r)
-		}
-	}
-	st, err := os.Lstat(real)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return "", refuse(path, ErrNotReadable, "%v", unwrapPath(err))
-	case !st.Mode().IsRegular():
-		return "", refuse(path, ErrNotRegular, "exists and is not a regular file")
-	case !overwrite:
-		return "", refuse(path, ErrExists, "exists; set \"overwrite\": true to replace it")
-	}
-	return clean, nil
+	return refuse(path, ErrNotRegular, "not a regular file")
 }
 
 // unwrapPath drops the path from an *fs.PathError, which the caller

@@ -94,8 +94,18 @@ func TestOutput(t *testing.T) {
 		{name: "no directory", path: "out/none/x.ipfix", want: ErrNotFound},
 		{name: "through a link out", path: "out/linkdir/x.ipfix", want: ErrOutside},
 		{name: "outside", path: "secret/x.ipfix", want: ErrOutside},
-		{name: "the root itself", path: "out", want: ErrOutside},
+		{name: "the root itself", path: "out", want: ErrNotRegular},
+		{name: "a directory under the root", path: "out/sub", want: ErrNotRegular},
+		{name: "a named pipe", path: "out/pipe", overwrite: true, want: ErrNotRegular},
+		{name: "a link", path: "out/link.ipfix", overwrite: true, want: ErrNotRegular},
 		{name: "a directory", path: "out/..", want: ErrOutside},
+	}
+	if err := os.Mkdir(filepath.Join(base, "out", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mkfifo(t, filepath.Join(base, "out", "pipe"))
+	if err := os.Symlink(filepath.Join(base, "out", "old.ipfix"), filepath.Join(base, "out", "link.ipfix")); err != nil {
+		t.Fatal(err)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

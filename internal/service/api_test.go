@@ -71,16 +71,22 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(data)
+	digest := sha256.Sum256(data)
 	if tk.Output == nil || tk.Output.Path != out || tk.Output.Bytes != int64(len(data)) ||
-		tk.Output.SHA256 != hex.EncodeToString(sum[:]) {
+		tk.Output.SHA256 != hex.EncodeToString(digest[:]) {
 		t.Errorf("output %+v, file of %d bytes", tk.Output, len(data))
 	}
 	msgs := ipfixcheck.All(t, out)
 	recs := ipfixcheck.FlowRecords(msgs)
-	if uint64(len(recs)) != tk.Output.Records || tk.Summary == nil || tk.Summary.Flows != tk.Output.Records ||
-		tk.Summary.Packets != p.Packets {
-		t.Errorf("%d records in the file; output %+v summary %+v", len(recs), tk.Output, tk.Summary)
+	sum := tk.Summary
+	if uint64(len(recs)) != tk.Output.Records || sum == nil || sum.Records != tk.Output.Records ||
+		sum.Packets != p.Packets || sum.PacketsMetered != p.Packets-p.SkippedPackets ||
+		sum.FilesRead != len(inputs) || sum.FilesWithErrors != 0 {
+		t.Errorf("%d records in the file; output %+v summary %+v", len(recs), tk.Output, sum)
+	}
+	// Flows are connections: uniflow gives a record per direction.
+	if sum.Flows != p.Flows || sum.Flows == 0 || sum.Flows >= sum.Records {
+		t.Errorf("summary: %d flows, %d records", sum.Flows, sum.Records)
 	}
 	checkApplications(t, tk, recs)
 	if budget.Load() != 16 {
@@ -94,7 +100,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("analysis_list tcp,udp let through protocol %v", proto.Value)
 		}
 	}
-	if packets != p.Packets-p.SkippedPackets {
+	if packets != sum.PacketsMetered {
 		t.Errorf("records hold %d packets; %d metered, %d skipped", packets, p.Packets, p.SkippedPackets)
 	}
 	if left := tempFiles(t, n.out); len(left) > 0 {
@@ -120,7 +126,7 @@ func checkApplications(t *testing.T, tk *task.Task, recs []*ipfix.Record) {
 		t.Fatalf("top applications %+v, %d DPI failures", top, tk.Progress.DPIFailures)
 	}
 	for i, a := range top {
-		if a.Flows != flows[a.Name] || i > 0 && a.Flows > top[i-1].Flows {
+		if a.Flows != flows[a.Name] || a.Records != a.Flows || i > 0 && a.Flows > top[i-1].Flows {
 			t.Errorf("top applications %+v; the file has %v", top, flows)
 			break
 		}
@@ -160,12 +166,15 @@ func TestDuplicates(t *testing.T) {
 	if code != 409 || conflict["task_id"] != id || conflict["field"] != "output_path" {
 		t.Errorf("same output: %d %v", code, conflict)
 	}
-	// An idempotency key returns its task whatever the body, also after
-	// the task has ended.
+	// An idempotency key returns its task, also after the task has
+	// ended and its output exists; the key with another body is refused.
 	keyed := body([]string{in}, n.outPath("k.ipfix"))
 	code, k1 := n.submit(keyed, "Idempotency-Key", "batch-7")
 	if code != 202 {
 		t.Fatalf("keyed: %d %v", code, k1)
+	}
+	if code, r := n.submit(keyed, "Idempotency-Key", "batch-7"); code != 200 || r["task_id"] != k1["task_id"] {
+		t.Errorf("key while queued: %d %v", code, r)
 	}
 	release()
 	n.waitFor(id, 30*time.Second, final)
@@ -173,9 +182,20 @@ func TestDuplicates(t *testing.T) {
 	if done.Status != task.Completed {
 		t.Fatalf("keyed task %s", done.Status)
 	}
-	code, k2 := n.submit(body([]string{in}, n.outPath("k2.ipfix")), "Idempotency-Key", "batch-7")
+	code, k2 := n.submit(keyed, "Idempotency-Key", "batch-7")
 	if code != 200 || k2["task_id"] != k1["task_id"] || k2["status"] != "completed" {
 		t.Errorf("key after completion: %d %v", code, k2)
+	}
+	for _, other := range []map[string]any{body([]string{in}, n.outPath("k2.ipfix")),
+		body([]string{in}, n.outPath("k.ipfix"), "biflow", true)} {
+		code, r := n.submit(other, "Idempotency-Key", "batch-7")
+		if code != 422 || r["field"] != "Idempotency-Key" || r["task_id"] != k1["task_id"] ||
+			!strings.Contains(str(r["error"]), "different request") {
+			t.Errorf("key with another body: %d %v", code, r)
+		}
+	}
+	if _, err := os.Stat(n.outPath("k2.ipfix")); !os.IsNotExist(err) {
+		t.Errorf("a reused key made a task: %v", err)
 	}
 	// Once the first task has ended, the same body is new work.
 	if _, err := os.Stat(n.outPath("a.ipfix")); err != nil {

@@ -43,8 +43,11 @@ const clusterDrainWithin = 5 * time.Second
 
 // runCluster is Run for a member of a cluster: etcd keeps the tasks, so
 // there is no journal, and the node's supervisor is a cluster member's.
-func runCluster(ctx context.Context, cfg Config, policy *pathpolicy.Policy, log *zap.Logger,
-	ready func(addr string)) error {
+func runCluster(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr string)) error {
+	policy, err := pathpolicy.New(cfg.InputRoots, cfg.OutputRoot)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -114,9 +114,9 @@ func TestCollectorOnlyTask(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := uint64(len(ipfix.DataRecords(recs))); got != tk.Progress.RecordsWritten ||
-		got != tk.Summary.Flows || octets != d.Octets {
-		t.Errorf("%d records in %d octets came; status says %d records, %d flows, %d octets", got,
-			octets, tk.Progress.RecordsWritten, tk.Summary.Flows, d.Octets)
+		got != tk.Summary.Records || octets != d.Octets {
+		t.Errorf("%d records in %d octets came; status says %d records, summary %d, %d octets",
+			got, octets, tk.Progress.RecordsWritten, tk.Summary.Records, d.Octets)
 	}
 	n.stop()
 	again := startNode(t, cfg)

@@ -23,6 +23,7 @@ import (
 	"github.com/ipfixweb/ipfixweb/internal/metrics"
 	"github.com/ipfixweb/ipfixweb/internal/pathpolicy"
 	"github.com/ipfixweb/ipfixweb/internal/task"
+	"github.com/ipfixweb/ipfixweb/internal/taskview"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 )
 
@@ -39,7 +40,7 @@ type Config struct {
 	OutputRoot  string        // default: the working directory
 	Token       string        // bearer token for /api; empty: none
 	Node        string        // the node's name; default: the host name
-	Shards      int           // flow-table shards per task; default GOMAXPROCS
+	Shards      int           // flow-table shards per task; 0 means GOMAXPROCS; negative is refused
 	FlowMemory  int64         // memory cap of each task's flow tables; default 1 GiB
 	// MaxConns caps the HTTP connections served at once; default 4096.
 	MaxConns int
@@ -49,6 +50,10 @@ type Config struct {
 	// CollectorRetry is how long a TCP collector may stay unreachable
 	// before its task fails; 0 means export.DefaultRetryFor.
 	CollectorRetry time.Duration
+	// RecentTasks is how many finished tasks are served from memory,
+	// besides the live ones; older ones are read from the journal.
+	// Default taskview.DefaultRecent.
+	RecentTasks int
 	// StopWithin bounds the shutdown once ctx ends; default 250 ms.
 	StopWithin time.Duration
 	// Tune, when set, adjusts each task's spec before it runs. Tests use
@@ -89,18 +94,23 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 	if log == nil {
 		log = zap.NewNop()
 	}
-	policy, err := pathpolicy.New(cfg.InputRoots, cfg.OutputRoot)
-	if err != nil {
-		return err
+	if cfg.Shards < 0 {
+		return fmt.Errorf("shards must be 0 (one per CPU) or more, not %d", cfg.Shards)
 	}
 	if cfg.Cluster.Enabled() {
-		return runCluster(ctx, cfg, policy, log, ready)
+		return runCluster(ctx, cfg, log, ready)
 	}
 	store, err := journal.Open(cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	// The data directory is reserved: no request may read the journal or
+	// write into it, even when a root holds it (as by default).
+	policy, err := pathpolicy.New(cfg.InputRoots, cfg.OutputRoot, cfg.DataDir)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -109,17 +119,24 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 	sys := actor.NewActorSystem(logging.ActorLogger(log))
 	defer sys.Shutdown()
 	m := metrics.New()
+	board := taskview.New(cfg.RecentTasks)
 	sup, err := sys.Root.SpawnNamed(actors.SupervisorProps(actors.SupervisorConfig{
 		Store: store, Workers: cfg.Workers, Queue: cfg.Queue, TaskTimeout: cfg.TaskTimeout,
-		Node: cfg.Node, Log: log, Metrics: m, Spec: specFor(policy, cfg, cfg.Tune),
+		Node: cfg.Node, Log: log, Metrics: m, Board: board, Spec: specFor(policy, cfg, cfg.Tune),
 	}), "supervisor")
 	if err != nil {
 		_ = ln.Close()
 		return fmt.Errorf("start supervisor: %w", err)
 	}
-	api := httpapi.New(httpapi.Config{System: sys, Supervisor: sup, Policy: policy, Metrics: m,
-		Log: log, Token: cfg.Token, Concurrency: cfg.MaxConns, ReadTimeout: cfg.ReadTimeout,
-		WriteTimeout: cfg.WriteTimeout})
+	// The supervisor reads the journal when it starts: wait for that, so
+	// the first request finds every task.
+	if _, err := sys.Root.RequestFuture(sup, &actors.GetLoad{}, 30*time.Second).Result(); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("start supervisor: %w", err)
+	}
+	api := httpapi.New(httpapi.Config{System: sys, Supervisor: sup, Board: board, Policy: policy,
+		Metrics: m, Log: log, Token: cfg.Token, Concurrency: cfg.MaxConns,
+		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout})
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(ln) }()
 	log.Info("serving", zap.String("listen", ln.Addr().String()), zap.String("node", cfg.Node),

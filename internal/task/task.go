@@ -79,17 +79,27 @@ func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Se
 
 // Progress is what a running task has done so far.
 type Progress struct {
-	FilesDone        int     `json:"files_done"`
-	FilesTotal       int     `json:"files_total"`
-	BytesRead        int64   `json:"bytes_read"`
-	BytesTotal       int64   `json:"bytes_total"`
-	Percent          float64 `json:"percent"`
-	Packets          uint64  `json:"packets"`
-	Bytes            uint64  `json:"bytes"`
-	ActiveFlows      int     `json:"active_flows"`
-	Flows            uint64  `json:"flows"`
-	RecordsWritten   uint64  `json:"records_written"`
-	BadPackets       uint64  `json:"bad_packets"`
+	FilesDone  int `json:"files_done"` // files the reader is done with, read in full or not
+	FilesTotal int `json:"files_total"`
+	// FilesWithErrors counts the files that could not be opened or were
+	// not read to their end (see the task's errors).
+	FilesWithErrors int     `json:"files_with_errors"`
+	BytesRead       int64   `json:"bytes_read"`
+	BytesTotal      int64   `json:"bytes_total"`
+	Percent         float64 `json:"percent"`
+	// Packets counts the IP packets decoded, including those
+	// SkippedPackets counts; frames that did not decode are BadPackets.
+	Packets     uint64 `json:"packets"`
+	Bytes       uint64 `json:"bytes"` // IP-level octets of Packets
+	ActiveFlows int    `json:"active_flows"`
+	// Flows counts the distinct flows (connections) metered so far; a
+	// flow cut by the active timeout, or exported in both directions,
+	// gives more records than one.
+	Flows          uint64 `json:"flows"`
+	RecordsWritten uint64 `json:"records_written"`
+	BadPackets     uint64 `json:"bad_packets"`
+	// SkippedPackets counts the packets of protocols the analysis list
+	// left out: decoded, not metered.
 	SkippedPackets   uint64  `json:"skipped_packets"`
 	DPIFailures      uint64  `json:"dpi_failures"`
 	PacketsPerSecond float64 `json:"packets_per_second"`
@@ -110,11 +120,14 @@ type Output struct {
 	SHA256  string `json:"sha256"`
 }
 
-// AppCount is one line of a summary's application table.
+// AppCount is one line of a summary's application table. Records counts
+// the flow records labelled Name; Flows holds the same number, under the
+// name the table first had.
 type AppCount struct {
-	Name  string `json:"name"`
-	Flows uint64 `json:"flows"`
-	Bytes uint64 `json:"bytes"`
+	Name    string `json:"name"`
+	Flows   uint64 `json:"flows"`
+	Records uint64 `json:"records"`
+	Bytes   uint64 `json:"bytes"`
 }
 
 // Delivery is how a task's stream to its collector went.
@@ -144,9 +157,17 @@ type Delivery struct {
 
 // Summary totals a completed task.
 type Summary struct {
-	Flows           uint64     `json:"flows"`
-	Packets         uint64     `json:"packets"`
-	Bytes           uint64     `json:"bytes"`
+	Flows   uint64 `json:"flows"`   // distinct flows (connections)
+	Records uint64 `json:"records"` // flow records written
+	// Packets counts the IP packets decoded, including those the
+	// analysis list left out; PacketsMetered only those it kept.
+	Packets        uint64 `json:"packets"`
+	PacketsMetered uint64 `json:"packets_metered"`
+	Bytes          uint64 `json:"bytes"` // IP-level octets of Packets
+	// FilesRead counts the inputs read to their end; FilesWithErrors the
+	// others (see the task's errors).
+	FilesRead       int        `json:"files_read"`
+	FilesWithErrors int        `json:"files_with_errors"`
 	TopApplications []AppCount `json:"top_applications,omitempty"`
 }
 

@@ -28,8 +28,14 @@ func (s *supervisor) Receive(c actor.Context) {
 		work = func(ctx context.Context) any { return n.submit(ctx, m) }
 	case *actors.GetTask:
 		work = func(ctx context.Context) any { return n.get(ctx, m.ID) }
+	case *actors.FindKey:
+		work = func(ctx context.Context) any {
+			ctx, cancel := context.WithTimeout(ctx, askLimit)
+			defer cancel()
+			return n.findKey(ctx, m.Key, m.Fingerprint)
+		}
 	case *actors.ListTasks:
-		work = func(ctx context.Context) any { return n.list(m) }
+		work = func(ctx context.Context) any { return n.list(ctx, m) }
 	case *actors.CancelTask:
 		work = func(ctx context.Context) any { return n.cancelTask(ctx, m.ID) }
 	case *actors.GetLoad:
@@ -62,7 +68,7 @@ func (n *Node) goReq(fn func()) bool {
 // closedReply is the answer to msg of a node that is closing.
 func closedReply(msg any) any {
 	switch msg.(type) {
-	case *actors.Submit:
+	case *actors.Submit, *actors.FindKey:
 		return &actors.SubmitReply{Err: actors.ErrDraining}
 	case *actors.ListTasks:
 		return &actors.ListReply{Err: actors.ErrDraining}

@@ -12,6 +12,7 @@ import (
 	"github.com/ipfixweb/ipfixweb/actors"
 	"github.com/ipfixweb/ipfixweb/internal/cluster"
 	"github.com/ipfixweb/ipfixweb/internal/cluster/clusterpb"
+	"github.com/ipfixweb/ipfixweb/internal/journal"
 	"github.com/ipfixweb/ipfixweb/internal/task"
 )
 
@@ -19,22 +20,32 @@ import (
 // a little longer for the answer.
 const askLimit = 4 * time.Second
 
-// submit admits a task for the whole cluster. The answer comes once the
+// submit admits a task for the whole cluster, with the rules of a single
+// node: an Idempotency-Key seen before gets its task (or 422 when it came
+// with another request), the same live request gets its task, then a
+// draining node or a full cluster refuses. The answer comes once the
 // record is in etcd; the node placement chooses is told afterwards, and
 // claims the task from etcd.
 func (n *Node) submit(ctx context.Context, m *actors.Submit) *actors.SubmitReply {
 	ctx, cancel := context.WithTimeout(ctx, askLimit)
 	defer cancel()
-	if n.isDraining() {
-		n.cfg.Metrics.Submission("draining")
-		return &actors.SubmitReply{Err: actors.ErrDraining}
-	}
 	rec, err := n.newRecord(m)
 	if err != nil {
 		return &actors.SubmitReply{Err: err}
 	}
+	if r := n.earlier(ctx, rec.Task); r != nil {
+		return r
+	}
+	if n.isDraining() {
+		n.cfg.Metrics.Submission("draining")
+		return &actors.SubmitReply{Err: actors.ErrDraining}
+	}
 	if full, err := n.full(ctx); err != nil || full {
-		return n.refuse(ctx, rec, err)
+		if err == nil {
+			n.cfg.Metrics.Submission("queue_full")
+			err = actors.ErrQueueFull
+		}
+		return &actors.SubmitReply{Err: err}
 	}
 	a, err := n.store.Admit(ctx, rec)
 	switch {
@@ -45,6 +56,10 @@ func (n *Node) submit(ctx context.Context, m *actors.Submit) *actors.SubmitReply
 		n.cfg.Metrics.Submission("conflict")
 		return &actors.SubmitReply{Err: &actors.ConflictError{Path: m.Request.OutputPath,
 			TaskID: a.Record.Task.ID}}
+	case a.KeyReused:
+		n.cfg.Metrics.Submission("key_reused")
+		return &actors.SubmitReply{Err: &actors.KeyReusedError{Key: m.IdempotencyKey,
+			TaskID: a.Record.Task.ID}}
 	case a.Duplicate:
 		n.cfg.Metrics.Submission("duplicate")
 		return &actors.SubmitReply{Task: a.Record.Task}
@@ -52,9 +67,47 @@ func (n *Node) submit(ctx context.Context, m *actors.Submit) *actors.SubmitReply
 	n.cfg.Metrics.Submission("accepted")
 	n.log.Info("task accepted", zap.String("task_id", rec.Task.ID),
 		zap.Strings("pcap_files", m.Request.PcapFiles), zap.String("output_path", m.Request.OutputPath),
-		zap.Bool("dpi", m.Request.DPI))
+		zap.String("collector", m.Request.Collector), zap.Bool("dpi", m.Request.DPI))
 	n.place(rec.Task.ID)
 	return &actors.SubmitReply{Task: rec.Task.Clone(), Created: true}
+}
+
+// earlier answers a request with the task it repeats: the task of its
+// Idempotency-Key, or the live task of the same request. It returns nil
+// when there is none; the admission's compare-and-swap settles races.
+func (n *Node) earlier(ctx context.Context, t *task.Task) *actors.SubmitReply {
+	if t.IdempotencyKey != "" {
+		if r := n.findKey(ctx, t.IdempotencyKey, t.Fingerprint); r.Task != nil || r.Err != nil {
+			return r
+		}
+	}
+	rec, err := n.store.FindPrint(ctx, t.Fingerprint)
+	switch {
+	case err != nil:
+		return &actors.SubmitReply{Err: err}
+	case rec != nil:
+		n.cfg.Metrics.Submission("duplicate")
+		return &actors.SubmitReply{Task: rec.Task}
+	}
+	return nil
+}
+
+// findKey answers for an Idempotency-Key: the task it was first sent
+// with, a [*actors.KeyReusedError] when that task was for another request
+// (print is the fingerprint of this one), or an empty reply for a new key.
+func (n *Node) findKey(ctx context.Context, key, print string) *actors.SubmitReply {
+	rec, err := n.store.FindKey(ctx, key)
+	switch {
+	case err != nil:
+		return &actors.SubmitReply{Err: err}
+	case rec == nil:
+		return &actors.SubmitReply{}
+	case rec.Task.Fingerprint != print:
+		n.cfg.Metrics.Submission("key_reused")
+		return &actors.SubmitReply{Err: &actors.KeyReusedError{Key: key, TaskID: rec.Task.ID}}
+	}
+	n.cfg.Metrics.Submission("duplicate")
+	return &actors.SubmitReply{Task: rec.Task}
 }
 
 func (n *Node) newRecord(m *actors.Submit) (*cluster.Record, error) {
@@ -84,21 +137,6 @@ func (n *Node) full(ctx context.Context) (bool, error) {
 	return live >= int64(max(room, n.cfg.Workers+n.cfg.Queue)), nil
 }
 
-// refuse answers a request the cluster has no room for, or could not
-// count for: a duplicate still gets its task.
-func (n *Node) refuse(ctx context.Context, rec *cluster.Record, err error) *actors.SubmitReply {
-	if dup, derr := n.store.FindDuplicate(ctx, rec.Task); derr == nil && dup != nil {
-		n.cfg.Metrics.Submission("duplicate")
-		return &actors.SubmitReply{Task: dup.Task}
-	}
-	if err != nil {
-		n.cfg.Metrics.Submission("error")
-		return &actors.SubmitReply{Err: err}
-	}
-	n.cfg.Metrics.Submission("queue_full")
-	return &actors.SubmitReply{Err: actors.ErrQueueFull}
-}
-
 // place tells the node rendezvous hashing designates for task id to
 // claim it now.
 func (n *Node) place(id string) {
@@ -122,10 +160,20 @@ func (n *Node) get(ctx context.Context, id string) *actors.TaskReply {
 	return &actors.TaskReply{Task: t, Err: err}
 }
 
-func (n *Node) list(m *actors.ListTasks) *actors.ListReply {
+func (n *Node) list(ctx context.Context, m *actors.ListTasks) *actors.ListReply {
 	limit := m.Limit
 	if limit <= 0 {
 		limit = 100
+	}
+	if m.After != "" {
+		ctx, cancel := context.WithTimeout(ctx, askLimit)
+		defer cancel()
+		if _, err := n.store.Task(ctx, m.After); err != nil {
+			if errors.Is(err, journal.ErrNotFound) {
+				err = actors.ErrBadCursor
+			}
+			return &actors.ListReply{Err: err}
+		}
 	}
 	tasks, next, err := n.store.List(m.Status, m.After, limit)
 	return &actors.ListReply{Tasks: tasks, Next: next, Err: err}
@@ -154,6 +202,10 @@ func (n *Node) cancelTask(ctx context.Context, id string) *actors.TaskReply {
 	for {
 		cur, _, err := n.store.Record(ctx, id)
 		if err == nil && !cur.Task.Status.Live() {
+			if cur.Task.Status != task.Cancelled {
+				// It ended another way before it could be stopped.
+				return &actors.TaskReply{Task: cur.Task, Err: actors.ErrFinished}
+			}
 			return &actors.TaskReply{Task: cur.Task}
 		}
 		select {

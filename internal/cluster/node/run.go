@@ -41,9 +41,10 @@ type run struct {
 
 	writeMu sync.Mutex // one etcd write at a time
 
-	mu  sync.Mutex
-	rec *cluster.Record  // what the owner last wrote or will write next
-	cur *actors.Progress // of the segment being converted
+	mu      sync.Mutex
+	rec     *cluster.Record  // what the owner last wrote or will write next
+	cur     *actors.Progress // of the segment being converted
+	counted actors.Progress  // what the metrics have of it
 }
 
 func newRun(n *Node, c *cluster.Claim) *run {

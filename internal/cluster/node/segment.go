@@ -49,9 +49,10 @@ func (r *run) convert(spec actors.Spec, i int, seg [2]int) (*cluster.Part, error
 		s.Overwrite = true
 	}
 	r.mu.Lock()
-	r.cur = &actors.Progress{}
+	r.cur, r.counted = &actors.Progress{}, actors.Progress{}
 	r.mu.Unlock()
 	res := actors.Run(r.ctx, r.n.sys, s, progressEvery, r.onProgress)
+	r.onProgress(res.Progress) // the metrics count to the end
 	r.mu.Lock()
 	r.cur = nil
 	r.mu.Unlock()
@@ -64,7 +65,8 @@ func (r *run) convert(spec actors.Spec, i int, seg [2]int) (*cluster.Part, error
 	p := &cluster.Part{Input: s.Inputs[0], Inputs: len(s.Inputs),
 		Attempt: r.claim.Record.Task.Attempt, InputBytes: res.BytesRead, Packets: res.Packets,
 		Octets: res.Bytes, Flows: res.Flows, BadPackets: res.BadPackets, Skipped: res.Skipped,
-		DPIFailures: res.DPIFailures, Errors: cluster.CapErrors(fileErrors(res.Errors)),
+		DPIFailures: res.DPIFailures, FilesWithErrors: res.FilesWithErrors,
+		Errors:   cluster.CapErrors(fileErrors(res.Errors)),
 		Delivery: actors.DeliveryOf(res.Progress)}
 	switch {
 	case errors.Is(res.Err, actors.ErrNoOutput):
@@ -81,12 +83,28 @@ func (r *run) convert(spec actors.Spec, i int, seg [2]int) (*cluster.Part, error
 	return p, nil
 }
 
+// onProgress takes a report of the segment being converted, and adds
+// to the metrics what it did since the previous one.
 func (r *run) onProgress(p actors.Progress) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.cur != nil {
-		*r.cur = p
+	if r.cur == nil {
+		return
 	}
+	*r.cur = p
+	c := &r.counted
+	r.n.cfg.Metrics.Advance(more(p.Packets, c.Packets), more(p.Bytes, c.Bytes),
+		more(p.Flows, c.Flows), more(p.Records, c.Records), more(p.BadPackets, c.BadPackets),
+		more(p.DPIFailures, c.DPIFailures))
+	*c = p
+}
+
+// more returns how much now exceeds before, never less than zero.
+func more(now, before uint64) uint64 {
+	if now > before {
+		return now - before
+	}
+	return 0
 }
 
 // addPart adds a finished input to the checkpoint and writes it. It
@@ -133,6 +151,7 @@ func (r *run) progressLocked() task.Progress {
 	var attemptPackets uint64
 	for _, p := range r.rec.Checkpoint.Parts {
 		out.FilesDone += p.Inputs
+		out.FilesWithErrors += p.FilesWithErrors
 		out.BytesRead += p.InputBytes
 		out.Packets += p.Packets
 		out.Bytes += p.Octets
@@ -147,6 +166,7 @@ func (r *run) progressLocked() task.Progress {
 	}
 	if c := r.cur; c != nil {
 		out.FilesDone += c.FilesDone
+		out.FilesWithErrors += c.FilesWithErrors
 		out.BytesRead += c.BytesRead
 		out.Packets += c.Packets
 		out.Bytes += c.Bytes
@@ -189,21 +209,27 @@ func fileErrors(errs []actors.FileError) []task.FileError {
 	return out
 }
 
-// summary totals the parts of a task whose every input is done. The top
-// applications merge each part's top ten, so an application that was
-// eleventh or lower in every part can be missing.
+// summary totals the parts of a task whose every input is done, as a
+// single node's summary counts one run. The top applications merge each
+// part's top ten, so an application that was eleventh or lower in every
+// part can be missing.
 func summary(parts []cluster.Part) *task.Summary {
 	s := &task.Summary{}
 	apps := map[string]*task.AppCount{}
 	for _, p := range parts {
 		s.Flows += p.Flows
+		s.Records += p.Records
 		s.Packets += p.Packets
+		s.PacketsMetered += p.Packets - min(p.Skipped, p.Packets)
 		s.Bytes += p.Octets
+		s.FilesRead += p.Inputs - p.FilesWithErrors
+		s.FilesWithErrors += p.FilesWithErrors
 		for _, a := range p.Apps {
 			if apps[a.Name] == nil {
 				apps[a.Name] = &task.AppCount{Name: a.Name}
 			}
 			apps[a.Name].Flows += a.Flows
+			apps[a.Name].Records += a.Records
 			apps[a.Name].Bytes += a.Bytes
 		}
 	}
