@@ -58,9 +58,10 @@ func TestAdmitOnce(t *testing.T) {
 }
 
 // TestAdmitRules checks the order of the admission rules: the same
-// Idempotency-Key returns its task even after it ended; the same request
-// returns the live task; another request for the same output is a
-// conflict; once the task ended, both are free again.
+// Idempotency-Key returns its task even after it ended, unless it comes
+// with another request; the same request returns the live task; another
+// request for the same output is a conflict; once the task ended, the
+// request and the output are free again.
 func TestAdmitRules(t *testing.T) {
 	f := newFixture(t)
 	ctx := testCtx(t)
@@ -75,8 +76,10 @@ func TestAdmitRules(t *testing.T) {
 		key       string
 		duplicate bool
 		conflict  bool
+		reused    bool
 	}{
-		{name: "same key", fp: "other", out: "/out/b", key: "key-1", duplicate: true},
+		{name: "same key", fp: first.Task.Fingerprint, out: "/out/a", key: "key-1", duplicate: true},
+		{name: "same key, another request", fp: "other", out: "/out/b", key: "key-1", reused: true},
 		{name: "same request", fp: first.Task.Fingerprint, out: "/out/a", duplicate: true},
 		{name: "same output", fp: "other", out: "/out/a", conflict: true},
 	}
@@ -86,7 +89,7 @@ func TestAdmitRules(t *testing.T) {
 			r.Task.Fingerprint, r.Task.IdempotencyKey = tc.fp, tc.key
 			a, err := f.store.Admit(ctx, r)
 			if err != nil || a.Created || a.Duplicate != tc.duplicate || a.Conflict != tc.conflict ||
-				a.Record.Task.ID != first.Task.ID {
+				a.KeyReused != tc.reused || a.Record.Task.ID != first.Task.ID {
 				t.Fatalf("got %+v %v", a, err)
 			}
 		})
@@ -105,8 +108,8 @@ func TestAdmitRules(t *testing.T) {
 	if a, err := f.store.Admit(ctx, again); err != nil || !a.Created {
 		t.Errorf("after the task ended, the same request: %+v %v", a, err)
 	}
-	keyed := newRecord(t, "/out/c")
-	keyed.Task.IdempotencyKey = "key-1"
+	keyed := newRecord(t, "/out/a")
+	keyed.Task.IdempotencyKey, keyed.Task.Fingerprint = "key-1", first.Task.Fingerprint
 	if a, err := f.store.Admit(ctx, keyed); err != nil || !a.Duplicate || a.Record.Task.ID != first.Task.ID {
 		t.Errorf("after the task ended, the same key: %+v %v", a, err)
 	}
