@@ -101,7 +101,8 @@ func TestRoundRobinSameStatus(t *testing.T) {
 
 // TestSameRequestThreeNodes sends each request to the three members at the
 // same moment, with and without an Idempotency-Key: each gives one task,
-// one 202 and two 200 answers naming it.
+// one 202 and two 200 answers naming it. A key sent again, to another
+// member, with another request gets 422.
 func TestSameRequestThreeNodes(t *testing.T) {
 	c := newRig(t, 20*time.Millisecond)
 	ms := []*member{c.start("n1", 1), c.start("n2", 2), c.start("n3", 3)}
@@ -128,6 +129,9 @@ func TestSameRequestThreeNodes(t *testing.T) {
 		if !slices.Equal(codes, []int{200, 200, 202}) || ids[0] != ids[1] || ids[1] != ids[2] {
 			t.Errorf("request %d (key %q): answers %v, tasks %v", i, key, codes, ids)
 		}
+	}
+	if code, tk := c.submit(ms[1], ins, "other.ipfix", fmt.Sprintf("key-%02d", requests)); code != 422 {
+		t.Errorf("a key sent again with another request: %d %+v, want 422", code, tk)
 	}
 	var page struct {
 		Tasks []task.Task `json:"tasks"`
