@@ -4,5 +4,6 @@
 // stopped with real signals. The tests build the binary with the
 // clustertest tag, whose only difference is that IPFIXWEB_TEST_PACE slows
 // each task down so a node can be stopped in the middle of one. They take
-// a few minutes and are skipped with -short or when etcd is not installed.
+// about a minute and a half and run only with IPFIXWEB_CLUSTER_TEST=1
+// (and not with -short); they are skipped when etcd is not installed.
 package e2e
