@@ -33,6 +33,7 @@ type Server struct {
 	peer    int
 	cmd     *exec.Cmd
 	exited  chan struct{}
+	waitErr error // how the process ended, once exited is closed
 	logFile string
 }
 
@@ -83,7 +84,7 @@ func (s *Server) run() {
 	}
 	s.cmd, s.exited = cmd, make(chan struct{})
 	go func(done chan struct{}) {
-		_ = cmd.Wait()
+		s.waitErr = cmd.Wait()
 		close(done)
 	}(s.exited)
 	s.WaitHealthy(20 * time.Second)
@@ -145,7 +146,12 @@ func (s *Server) Restart(down time.Duration) {
 func (s *Server) signal(sig syscall.Signal) {
 	s.tb.Helper()
 	if err := s.cmd.Process.Signal(sig); err != nil {
-		s.tb.Fatalf("signal etcd: %v", err)
+		select {
+		case <-s.exited:
+			s.tb.Fatalf("signal etcd: %v; it ended (%v) with:\n%s", err, s.waitErr, s.Log())
+		default:
+			s.tb.Fatalf("signal etcd: %v", err)
+		}
 	}
 }
 
