@@ -93,9 +93,12 @@ type writerDone struct {
 	SHA256   string
 	Records  uint64
 	Messages uint64
-	Apps     []task.AppCount
-	Trimmed  uint64
-	Err      error
+	// DataRecords counts every data record written, options records
+	// included: the sequence numbers of the file count them.
+	DataRecords uint64
+	Apps        []task.AppCount
+	Trimmed     uint64
+	Err         error
 }
 
 // writerCancel asks the writer to publish nothing; it answers with

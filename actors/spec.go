@@ -146,7 +146,10 @@ type Result struct {
 	// when DPI ran.
 	Apps     []task.AppCount
 	Messages uint64
-	Elapsed  time.Duration
+	// DataRecords is the data records in the output, options records
+	// included (what IPFIX sequence numbers count).
+	DataRecords uint64
+	Elapsed     time.Duration
 
 	// Err is set when the task did not produce an output: cancelled,
 	// a pipeline fault, or the output could not be written.

@@ -165,8 +165,8 @@ func (t *taskActor) finish(c actor.Context, d *writerDone) {
 	if err == nil {
 		t.trimmed = d.Trimmed
 	}
-	t.stop(c, &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages, Apps: d.Apps,
-		Err: err})
+	t.stop(c, &Result{OutputBytes: d.Bytes, SHA256: d.SHA256, Messages: d.Messages,
+		DataRecords: d.DataRecords, Apps: d.Apps, Err: err})
 }
 
 // cancel stops the reader and the shards at once, and asks the writer to

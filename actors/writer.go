@@ -215,7 +215,8 @@ func (w *writer) finish() *writerDone {
 		return &writerDone{Err: outputFault(w.err)}
 	}
 	st := w.enc.Stats()
-	d := &writerDone{Bytes: w.size, Records: w.records, Messages: st.Messages, Apps: w.top(),
+	d := &writerDone{Bytes: w.size, Records: w.records, Messages: st.Messages,
+		DataRecords: st.DataRecords, Apps: w.top(),
 		Trimmed: w.stream.trimmed}
 	if w.sum != nil {
 		d.SHA256 = hex.EncodeToString(w.sum.Sum(nil))

@@ -51,6 +51,9 @@ type Config struct {
 	ReadTimeout, WriteTimeout time.Duration
 	// Concurrency caps the connections served at once; 0 means 4096.
 	Concurrency int
+	// Cluster, when set, returns what GET /api/cluster shows: the
+	// members this node sees. Nil on a node that runs alone.
+	Cluster func(ctx context.Context) (any, error)
 }
 
 // Server is the HTTP front end of a node.
@@ -95,6 +98,7 @@ func New(cfg Config) *Server {
 	r.GET("/api/tasks/{task_id}", s.auth(s.status))
 	r.DELETE("/api/tasks/{task_id}", s.auth(s.cancel))
 	r.GET("/api/tasks", s.auth(s.list))
+	r.GET("/api/cluster", s.auth(s.clusterView))
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	if cfg.Metrics != nil {

@@ -38,6 +38,7 @@ type serveFlags struct {
 	logDir    string
 	logLevel  string
 	tokenFile string
+	cluster   clusterFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -61,6 +62,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 		"e.g. 512MiB (default 1GiB); past it the oldest flows are exported early with flowEndReason 5")
 	fs.DurationVar(&c.CollectorRetry, "collector-retry", export.DefaultRetryFor,
 		"a task fails when its TCP collector stays unreachable this long")
+	f.cluster.register(fs, &c.Cluster)
 }
 
 // fromEnv sets every flag not given on the command line from its
@@ -132,6 +134,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	f.cfg.InputRoots = f.inputs
+	if err := f.cluster.apply(&f.cfg); err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 2
+	}
 	if f.tokenFile != "" {
 		if f.cfg.Token, err = service.ReadToken(f.tokenFile); err != nil {
 			fmt.Fprintf(stderr, "serve: %v\n", err)

@@ -59,6 +59,9 @@ type Config struct {
 	// Tune, when set, adjusts each task's spec before it runs. Tests use
 	// it to slow a task down or inject a fault; it is nil in production.
 	Tune func(*actors.Spec)
+	// Cluster, when it names etcd endpoints, makes the node a member of
+	// a cluster; DataDir is then not used.
+	Cluster ClusterConfig
 }
 
 func (c *Config) defaults() {
@@ -93,6 +96,9 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 	}
 	if cfg.Shards < 0 {
 		return fmt.Errorf("shards must be 0 (one per CPU) or more, not %d", cfg.Shards)
+	}
+	if cfg.Cluster.Enabled() {
+		return runCluster(ctx, cfg, log, ready)
 	}
 	store, err := journal.Open(cfg.DataDir)
 	if err != nil {
