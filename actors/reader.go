@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -185,7 +184,7 @@ func (r *reader) openNext() bool {
 		}
 		r.f = f
 		r.counter = countingReader{r: f}
-		src, err := capture.NewReader(bufio.NewReaderSize(&r.counter, 256<<10))
+		src, err := capture.NewReader(&r.counter)
 		if err != nil {
 			r.fail(name, 0, err)
 			r.closeFile()
