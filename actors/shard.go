@@ -26,14 +26,15 @@ type shard struct {
 	table *flow.Table
 	out   []flow.Record
 
-	credit  int
-	free    []*recordBatch
-	pending []*recordBatch // full batches waiting for writer credit
-	acks    []*packetBatch // reader batches whose ack waits for the writer
-	ended   bool
-	flows   uint64
-	batches uint64
-	dpi     *shardDPI // nil without DPI
+	credit   int
+	free     []*recordBatch
+	pending  []*recordBatch // full batches waiting for writer credit
+	acks     []*packetBatch // reader batches whose ack waits for the writer
+	flushing bool           // the input ended: the table is being flushed
+	ended    bool           // the table is flushed; the shard is done once nothing waits
+	flows    uint64
+	batches  uint64
+	dpi      *shardDPI // nil without DPI
 }
 
 func newShard(index int, spec *Spec, task, writer *actor.PID) *shard {
@@ -63,21 +64,15 @@ func (s *shard) Receive(c actor.Context) {
 		s.ackOrHold(c, m)
 		s.report(c)
 	case *endOfInput:
-		s.out = s.table.Flush(flow.EndForced, s.out[:0])
-		if s.dpi != nil {
-			s.out = s.dpi.label(s.out, 0)
-			s.dpi.noteEnded(s.table)
-			s.dpi.flush(c)
-		}
-		s.queue(s.out)
-		s.ended = true
-		s.drain(c)
+		s.flushing = true
+		s.flushMore(c)
 		s.report(c)
 	case *recordAck:
 		s.credit++
 		m.Batch.Records = m.Batch.Records[:0]
 		s.free = append(s.free, m.Batch)
 		s.drain(c)
+		s.flushMore(c)
 	case *dpiReturned:
 		s.dpi.returned((*dpiBatch)(m))
 		s.afterVerdicts(c)
@@ -98,11 +93,30 @@ func (s *shard) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, chil
 }
 
 func (s *shard) meter(b *packetBatch) {
-	s.out = s.out[:0]
-	for i := range b.Pkts {
-		s.out = s.table.Add(&b.Pkts[i], s.out)
-	}
+	s.out = s.table.AddBatch(b.Pkts, s.out[:0])
 	s.out = s.table.Advance(b.Clock, s.out)
+}
+
+// flushMore ends the table's connections at the end of the input, a
+// batch of records at a time, while the writer keeps up: the records of a
+// large table never all exist at once, and the next piece is made when
+// the writer acknowledges one. Once the table is empty the shard has
+// ended.
+func (s *shard) flushMore(c actor.Context) {
+	for s.flushing && len(s.pending) <= 1 {
+		var done bool
+		s.out, done = s.table.FlushSome(flow.EndForced, max(1, s.spec.BatchSize/2), s.out[:0])
+		if s.dpi != nil {
+			s.out = s.dpi.label(s.out, 0)
+			s.dpi.noteEnded(s.table)
+			s.dpi.flush(c)
+		}
+		s.queue(s.out)
+		if done {
+			s.flushing, s.ended = false, true
+		}
+		s.drain(c)
+	}
 }
 
 // meterDPI meters b packet by packet, labels the records that end and

@@ -73,5 +73,5 @@ func (t *Table) touchEntry(pp *prepared) uint64 {
 	if s == 0 {
 		return 0
 	}
-	return uint64(t.entries[uint32(s)].last)
+	return uint64(t.ent(uint32(s)).last)
 }

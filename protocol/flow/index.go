@@ -15,7 +15,7 @@ func (t *Table) lookup(k *fkey, h uint32) uint32 {
 		if s == 0 {
 			return 0
 		}
-		if uint32(s>>32) == h && t.entries[uint32(s)].key.equal(k) {
+		if uint32(s>>32) == h && t.ent(uint32(s)).key.equal(k) {
 			return uint32(s)
 		}
 	}
