@@ -24,11 +24,12 @@ type Stats struct {
 // Table meters packets into flow records; see the package doc for the
 // rules. Make one with [NewTable]. A Table is not safe for concurrent use.
 //
-// Connections live in one slice, linked by index into three lists: the
-// idle list (by last packet, lazily), the active list (open connections by
-// record start) and the closed list (by close time). An open-addressing
-// index maps keys to entries. In steady state Add and [Table.AddBatch]
-// allocate nothing; AddBatch is the faster of the two on large tables.
+// Connections live in entries, in pages that never move, linked by index
+// into three lists: the idle list (by last packet, lazily), the active
+// list (open connections by record start) and the closed list (by close
+// time). An open-addressing index maps keys to entries. In steady state
+// Add and [Table.AddBatch] allocate nothing; AddBatch is the faster of the
+// two on large tables.
 type Table struct {
 	cfg settings
 	// seed is random per table so that crafted captures cannot aim for
