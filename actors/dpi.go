@@ -17,8 +17,12 @@ type dpiBatch struct {
 	// Set by the shard.
 	First bool         // the flow's first batch: Info describes it
 	Info  dpi.FlowInfo // valid when First
-	Segs  []dpi.Segment
-	End   bool // the flow ended or must give way: conclude now
+	// Sess, on the first batch, is a session of an earlier flow for the
+	// actor to reset and use (nil: make one); on the batch the actor
+	// concluded with, the actor hands it back for the next flow.
+	Sess *dpi.Session
+	Segs []dpi.Segment
+	End  bool // the flow ended or must give way: conclude now
 
 	// Set by the actor.
 	Done    bool        // the actor concluded and stops
@@ -62,7 +66,11 @@ func (a *dpiActor) Receive(c actor.Context) {
 		return
 	}
 	if m.First {
-		a.sess = dpi.NewSession(a.cfg, m.Info)
+		a.sess, m.Sess = m.Sess, nil
+		if a.sess == nil {
+			a.sess = new(dpi.Session)
+		}
+		a.sess.Reset(a.cfg, m.Info)
 	}
 	done := false
 	for i := range m.Segs {
@@ -76,7 +84,7 @@ func (a *dpiActor) Receive(c actor.Context) {
 	}
 	if done || m.End {
 		m.Done, m.Verdict = true, a.sess.Verdict()
-		a.sess, a.done = nil, true
+		m.Sess, a.sess, a.done = a.sess, nil, true
 	} else {
 		m.Announcing = a.sess.Announcing()
 	}

@@ -77,16 +77,17 @@ type shardDPI struct {
 	props   *actor.Props
 	unknown *flow.App
 
-	conns   []dpiConn
-	free    []uint32
-	runs    []*dpiRun   // free runs
-	batches []*dpiBatch // free batches
-	byPID   map[string]uint32
-	queue   tickets              // connections waiting for an actor, oldest first
-	order   tickets              // connections that got an actor, oldest first
-	touched []uint32             // live connections with a batch being filled
-	ended   []uint32             // scratch for EndedTags
-	apps    map[uint32]*flow.App // by applicationId, for verdicts without metadata
+	conns    []dpiConn
+	free     []uint32
+	runs     []*dpiRun      // free runs
+	batches  []*dpiBatch    // free batches
+	sessions []*dpi.Session // finished sessions, for reuse
+	byPID    map[string]uint32
+	queue    tickets              // connections waiting for an actor, oldest first
+	order    tickets              // connections that got an actor, oldest first
+	touched  []uint32             // live connections with a batch being filled
+	ended    []uint32             // scratch for EndedTags
+	apps     map[uint32]*flow.App // by applicationId, for verdicts without metadata
 
 	expect    *dpi.ExpectTable // flows announced on this shard
 	pairs     map[pairKey]*pairWait
@@ -124,12 +125,25 @@ func newShardDPI(spec *Spec) *shardDPI {
 }
 
 // start makes the props of the shard's DPI actors.
+//
+// A DPI actor runs on its shard's goroutine: its mailbox is dispatched
+// synchronously, at the shard's Send. Its work is short (a few packets
+// per flow) and the shards already keep every core busy, so a goroutine
+// of its own would only add a scheduling round trip and a stack that
+// grows anew for every flow; the actor keeps its own mailbox, its
+// supervision by the shard, and its order of messages. Its mailbox is the
+// lock-free one, cheap to make for an actor that reads few messages.
 func (d *shardDPI) start(self *actor.PID) {
 	cfg := d.cfg
 	d.props = actor.PropsFromProducer(func() actor.Actor {
 		return &dpiActor{shard: self, cfg: cfg}
-	})
+	}, actor.WithDispatcher(actor.NewSynchronizedDispatcher(dpiThroughput)),
+		actor.WithMailbox(actor.UnboundedLockfree()))
 }
+
+// dpiThroughput is the number of messages a DPI actor reads in a row
+// before it yields; an actor gets about one per shard batch.
+const dpiThroughput = 64
 
 // idle reports whether no connection is being classified and no record
 // waits.

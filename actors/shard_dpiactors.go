@@ -30,6 +30,9 @@ func (d *shardDPI) send(c actor.Context, i uint32) {
 	m.First = run.first
 	if run.first {
 		m.Info, run.first = run.info, false
+		if n := len(d.sessions); n > 0 {
+			m.Sess, d.sessions = d.sessions[n-1], d.sessions[:n-1]
+		}
 	}
 	run.inflight = append(run.inflight, m)
 	c.Send(run.pid, m)
@@ -116,6 +119,9 @@ func (d *shardDPI) returned(m *dpiBatch) {
 	if m.Done {
 		d.finish(m.conn, d.appOf(m.Verdict))
 	}
+	if m.Sess != nil && len(d.sessions) < maxSpareSessions {
+		d.sessions = append(d.sessions, m.Sess)
+	}
 	d.recycle(m)
 }
 
@@ -168,6 +174,11 @@ func (d *shardDPI) release(m *dpiBatch) {
 	}
 	m.refs = m.refs[:0]
 }
+
+// maxSpareSessions bounds the finished sessions a shard keeps for its
+// next DPI actors: enough for the actors a batch starts, few enough that
+// their stream buffers (up to 8 KiB each) stay small.
+const maxSpareSessions = 256
 
 // recycle keeps a batch that came back for reuse.
 func (d *shardDPI) recycle(m *dpiBatch) {

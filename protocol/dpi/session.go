@@ -77,7 +77,8 @@ type candidate struct {
 // order with [Session.Add] and says what it found with [Session.Verdict].
 // Its memory is a few hundred bytes plus, for TCP, the reassembled start
 // of each direction (at most [MaxStreamBytes] each, grown only as data
-// comes); all of it but the verdict is dropped once the session is done.
+// comes); once the session is done it holds nothing of the flow but the
+// verdict, and keeps that memory only for [Session.Reset].
 //
 // A Session is not safe for concurrent use. It never recovers a panic of
 // a dissector: the panic reaches the caller of Add.
@@ -91,13 +92,32 @@ type Session struct {
 	matched   bool // cands holds just the dissector that matched
 	cands     []candidate
 	streams   *[2]stream // TCP only, made at the first segment
+	spare     *[2]stream // streams of an earlier flow, for reuse
 	in        Input
 	res       Result
 }
 
 // NewSession returns a session for a flow described by info.
 func NewSession(cfg Config, info FlowInfo) *Session {
-	s := &Session{reg: cfg.Registry, info: info, budget: cfg.Budget}
+	s := new(Session)
+	s.Reset(cfg, info)
+	return s
+}
+
+// Reset makes s a session for a new flow described by info, as
+// NewSession would return it, keeping the memory s had for its candidate
+// list and TCP streams. Whatever s handed out before (the Meta of its
+// verdict, its expectations) stays as it is. A caller that classifies
+// many flows one after the other may so keep a few sessions and reuse
+// them; a session whose dissector panicked must not be reused.
+func (s *Session) Reset(cfg Config, info FlowInfo) {
+	clear(s.cands)
+	spare := s.streams
+	if spare == nil {
+		spare = s.spare
+	}
+	*s = Session{reg: cfg.Registry, info: info, budget: cfg.Budget, cands: s.cands[:0],
+		spare: spare}
 	if s.reg == nil {
 		s.reg = DefaultRegistry()
 	}
@@ -111,11 +131,10 @@ func NewSession(cfg Config, info FlowInfo) *Session {
 		s.transport = UDP
 	default:
 		s.done = true // nothing to dissect
-		return s
+		return
 	}
 	s.in.Flow = &s.info
 	s.start()
-	return s
 }
 
 // start (re)makes the candidate list from the registry.
@@ -158,7 +177,13 @@ func (s *Session) Add(seg *Segment) (done bool) {
 
 func (s *Session) addTCP(seg *Segment, dir Dir) bool {
 	if s.streams == nil {
-		s.streams = new([2]stream)
+		s.streams = s.spare
+		if s.streams == nil {
+			s.streams = new([2]stream)
+		}
+		s.spare = nil
+		s.streams[0].reset()
+		s.streams[1].reset()
 	}
 	st := &s.streams[dir]
 	seq, rebased := seg.Seq, false
@@ -236,11 +261,18 @@ func (s *Session) inspect(dir Dir, t int64) {
 	}
 }
 
-// finish marks the session done and drops all but the result.
+// finish marks the session done and drops all but the result. The
+// memory of the candidate list and the streams is kept, without what it
+// held, for a [Session.Reset].
 func (s *Session) finish() {
 	s.done = true
-	s.cands = nil
-	s.streams = nil
+	clear(s.cands)
+	s.cands = s.cands[:0]
+	if s.streams != nil {
+		s.spare, s.streams = s.streams, nil
+		s.spare[0].reset()
+		s.spare[1].reset()
+	}
 	s.in = Input{}
 }
 
