@@ -15,7 +15,7 @@ func dhcpDissector() Dissector {
 	return Dissector{
 		Name: "dhcp", Proto: ProtoDHCP, Transports: UDP,
 		UDPPorts: []uint16{67, 68},
-		Start:    func(*FlowInfo) State { return new(dhcpState) },
+		Start:    func(info *FlowInfo) State { return reuse[dhcpState](info) },
 	}
 }
 

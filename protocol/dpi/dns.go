@@ -20,7 +20,9 @@ func dnsFamily(name string, p Proto, port uint16) Dissector {
 			if info.Initiator.Port() != port && info.Responder.Port() != port {
 				return nil
 			}
-			return &dnsState{proto: p, tcp: info.IPProto == IPProtoTCP}
+			s := reuse[dnsState](info)
+			s.proto, s.tcp = p, info.IPProto == IPProtoTCP
+			return s
 		},
 	}
 }

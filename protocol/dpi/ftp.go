@@ -15,8 +15,10 @@ func ftpDissector() Dissector {
 	return Dissector{
 		Name: "ftp", Proto: ProtoFTPControl, Transports: TCP,
 		TCPPorts: []uint16{21}, Announces: true,
-		Start: func(*FlowInfo) State {
-			return &ftpState{greetState: greetState{g: ftpProto}}
+		Start: func(info *FlowInfo) State {
+			s := reuse[ftpState](info)
+			s.g = ftpProto
+			return s
 		},
 	}
 }

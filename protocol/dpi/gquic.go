@@ -14,7 +14,7 @@ import (
 func gquicDissector() Dissector {
 	return Dissector{
 		Name: "gquic", Proto: ProtoQUIC, Transports: UDP,
-		Start: func(*FlowInfo) State { return new(gquicState) },
+		Start: func(info *FlowInfo) State { return reuse[gquicState](info) },
 	}
 }
 

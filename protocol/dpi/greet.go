@@ -26,7 +26,11 @@ type greetProto struct {
 // maxGreetLines bounds the client lines read.
 const maxGreetLines = 16
 
-func (g *greetProto) start(*FlowInfo) State { return &greetState{g: g} }
+func (g *greetProto) start(info *FlowInfo) State {
+	s := reuse[greetState](info)
+	s.g = g
+	return s
+}
 
 // greetState follows the greeting and the client's first commands.
 type greetState struct {

@@ -11,7 +11,7 @@ func httpDissector() Dissector {
 	return Dissector{
 		Name: "http", Proto: ProtoHTTP, Transports: TCP,
 		TCPPorts: []uint16{80, 8080},
-		Start:    func(*FlowInfo) State { return new(httpState) },
+		Start:    func(info *FlowInfo) State { return reuse[httpState](info) },
 	}
 }
 

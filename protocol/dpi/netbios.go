@@ -18,9 +18,9 @@ func netbiosDissector() Dissector {
 		TCPPorts: []uint16{139}, UDPPorts: []uint16{137, 138},
 		Start: func(info *FlowInfo) State {
 			if info.IPProto == IPProtoTCP {
-				return newEitherSide(netbiosSession)
+				return newEitherSide(info, netbiosSession)
 			}
-			return new(netbiosUDPState)
+			return reuse[netbiosUDPState](info)
 		},
 	}
 }

@@ -16,7 +16,7 @@ func quicDissector() Dissector {
 	return Dissector{
 		Name: "quic", Proto: ProtoQUIC, Transports: UDP,
 		UDPPorts: []uint16{443},
-		Start:    func(*FlowInfo) State { return new(quicState) },
+		Start:    func(info *FlowInfo) State { return reuse[quicState](info) },
 	}
 }
 

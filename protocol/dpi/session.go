@@ -34,6 +34,10 @@ type FlowInfo struct {
 	// dissectors trust it, so it must come from an [Expectation] that
 	// [Expectation.Matches] this flow.
 	Expected Proto
+
+	// prev is set by the Session for the Start of one dissector: that
+	// dissector's state from the session's previous flow, for reuse.
+	prev State
 }
 
 // Dir is the direction of a segment.
@@ -91,6 +95,7 @@ type Session struct {
 	done      bool
 	matched   bool // cands holds just the dissector that matched
 	cands     []candidate
+	prev      []State    // by registry index: states no candidate uses, for reuse
 	streams   *[2]stream // TCP only, made at the first segment
 	spare     *[2]stream // streams of an earlier flow, for reuse
 	in        Input
@@ -111,16 +116,22 @@ func NewSession(cfg Config, info FlowInfo) *Session {
 // many flows one after the other may so keep a few sessions and reuse
 // them; a session whose dissector panicked must not be reused.
 func (s *Session) Reset(cfg Config, info FlowInfo) {
-	clear(s.cands)
+	s.drop(0)
 	spare := s.streams
 	if spare == nil {
 		spare = s.spare
 	}
-	*s = Session{reg: cfg.Registry, info: info, budget: cfg.Budget, cands: s.cands[:0],
-		spare: spare}
-	if s.reg == nil {
-		s.reg = DefaultRegistry()
+	reg := cfg.Registry
+	if reg == nil {
+		reg = DefaultRegistry()
 	}
+	prev := s.prev
+	if reg != s.reg {
+		prev = nil
+	}
+	info.prev = nil
+	*s = Session{reg: reg, info: info, budget: cfg.Budget, cands: s.cands[:0],
+		prev: prev, spare: spare}
 	if s.budget <= 0 {
 		s.budget = DefaultBudget
 	}
@@ -143,15 +154,33 @@ func (s *Session) start() {
 	if s.transport == UDP {
 		idx = s.reg.udp
 	}
+	s.drop(0)
 	if cap(s.cands) < len(idx) {
 		s.cands = make([]candidate, 0, len(idx))
 	}
-	s.cands = s.cands[:0]
+	if len(s.prev) != len(s.reg.all) {
+		s.prev = make([]State, len(s.reg.all))
+	}
 	for _, i := range idx {
-		if st := s.reg.all[i].Start(&s.info); st != nil {
+		s.info.prev = s.prev[i]
+		st := s.reg.all[i].Start(&s.info)
+		s.prev[i], s.info.prev = s.info.prev, nil // nil when Start took it
+		if st != nil {
 			s.cands = append(s.cands, candidate{idx: uint16(i), state: st})
 		}
 	}
+}
+
+// drop ends the candidates from index i on, keeping their states for the
+// next Start of their dissectors.
+func (s *Session) drop(i int) {
+	for _, c := range s.cands[i:] {
+		if int(c.idx) < len(s.prev) {
+			s.prev[c.idx] = c.state
+		}
+	}
+	clear(s.cands[i:])
+	s.cands = s.cands[:i]
 }
 
 // Add feeds the session one packet of the flow and reports whether the
@@ -248,10 +277,13 @@ func (s *Session) inspect(dir Dir, t int64) {
 				s.finish() // the match stands; its dissector has no more to say
 				return
 			}
+			c := s.cands[i]
 			s.cands = append(s.cands[:i], s.cands[i+1:]...)
+			s.cands = append(s.cands, c)
+			s.drop(len(s.cands) - 1)
 		case Match:
-			s.cands[0] = s.cands[i]
-			s.cands = s.cands[:1]
+			s.cands[0], s.cands[i] = s.cands[i], s.cands[0]
+			s.drop(1)
 			s.matched = true
 			return
 		case Final:
@@ -266,8 +298,7 @@ func (s *Session) inspect(dir Dir, t int64) {
 // held, for a [Session.Reset].
 func (s *Session) finish() {
 	s.done = true
-	clear(s.cands)
-	s.cands = s.cands[:0]
+	s.drop(0)
 	if s.streams != nil {
 		s.spare, s.streams = s.streams, nil
 		s.spare[0].reset()

@@ -9,7 +9,7 @@ func sshDissector() Dissector {
 	return Dissector{
 		Name: "ssh", Proto: ProtoSSH, Transports: TCP,
 		TCPPorts: []uint16{22},
-		Start:    func(*FlowInfo) State { return new(sshState) },
+		Start:    func(info *FlowInfo) State { return reuse[sshState](info) },
 	}
 }
 

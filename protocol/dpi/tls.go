@@ -10,7 +10,7 @@ func tlsDissector() Dissector {
 	return Dissector{
 		Name: "tls", Proto: ProtoTLS, Transports: TCP,
 		TCPPorts: []uint16{443, 8443},
-		Start:    func(*FlowInfo) State { return new(tlsState) },
+		Start:    func(info *FlowInfo) State { return reuse[tlsState](info) },
 	}
 }
 
