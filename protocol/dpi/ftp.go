@@ -46,7 +46,7 @@ func (s *ftpState) Inspect(in *Input, res *Result) Status {
 	if !s.settled {
 		switch st := s.greetState.Inspect(in, res); st {
 		case Final:
-			if res.meta != nil && res.meta.Mail.StartTLS {
+			if res.meta != nil && res.meta.Mail != nil && res.meta.Mail.StartTLS {
 				return Final // what follows is encrypted
 			}
 			s.settled = true

@@ -77,9 +77,9 @@ func (s *greetState) readGreeting(b []byte, res *Result) Status {
 	}
 	s.greeted = true
 	meta := res.Meta()
-	meta.Mail.Banner = Text(ln, MaxBanner)
+	meta.mail().Banner = Text(ln, MaxBanner)
 	if s.g.domain {
-		meta.Mail.Domain = greetingDomain(ln)
+		meta.mail().Domain = greetingDomain(ln)
 	}
 	for _, n := range s.g.names {
 		if containsFold(ln, n) {
@@ -105,7 +105,7 @@ func (s *greetState) readCommands(b []byte, res *Result) Status {
 			continue
 		case inFold(cmd, s.g.startTLS, ln):
 			s.match(res)
-			res.Meta().Mail.StartTLS = true
+			res.Meta().mail().StartTLS = true
 			return Final
 		case inFold(cmd, s.g.later, ln):
 			if !s.matched && !s.greeted && s.commands == 1 {

@@ -145,7 +145,7 @@ func nbKeep(enc []byte, res *Result) {
 		n--
 	}
 	m := res.Meta()
-	m.NetBIOS.Name, m.NetBIOS.Suffix = Name(raw[:n]), raw[nbNameLen-1]
+	m.netbios().Name, m.netbios().Suffix = Name(raw[:n]), raw[nbNameLen-1]
 }
 
 // netbiosSession reads the first session service packet of a side

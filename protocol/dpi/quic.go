@@ -61,7 +61,7 @@ func (s *quicState) Inspect(in *Input, res *Result) Status {
 		res.Set(ProtoQUIC)
 	}
 	meta := res.Meta()
-	meta.QUIC.Version = s.version
+	meta.quic().Version = s.version
 	typ, body, complete := quicClientHello(s.crypto.data)
 	if typ != tlsClientHello {
 		return Match
@@ -70,15 +70,15 @@ func (s *quicState) Inspect(in *Input, res *Result) Status {
 	if !ok {
 		return Match
 	}
-	if ch.serverName != nil && meta.TLS.ServerName == "" {
-		meta.TLS.ServerName = Name(ch.serverName)
+	if ch.serverName != nil && meta.tls().ServerName == "" {
+		meta.tls().ServerName = Name(ch.serverName)
 	}
 	if !ch.complete {
 		return Match
 	}
-	meta.TLS.Version = ch.maxVersion()
-	meta.TLS.ALPN = appendALPN(meta.TLS.ALPN[:0], ch.alpn)
-	meta.TLS.JA4 = ja4(&ch, ja4QUIC)
+	meta.tls().Version = ch.maxVersion()
+	meta.tls().ALPN = appendALPN(meta.tls().ALPN[:0], ch.alpn)
+	meta.tls().JA4 = ja4(&ch, ja4QUIC)
 	s.plain, s.crypto = nil, stream{}
 	return Final
 }

@@ -43,9 +43,9 @@ func (s *sshState) Inspect(in *Input, res *Result) Status {
 	v := Text(ln, MaxBanner)
 	meta := res.Meta()
 	if in.Dir == FromInitiator {
-		meta.SSH.Client = v
+		meta.ssh().Client = v
 	} else {
-		meta.SSH.Server = v
+		meta.ssh().Server = v
 	}
 	if s.seen[0] && s.seen[1] {
 		return Final
