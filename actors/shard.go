@@ -35,6 +35,12 @@ type shard struct {
 	flows    uint64
 	batches  uint64
 	dpi      *shardDPI // nil without DPI
+
+	// With DPI, while a batch is metered: the batch, the records of out
+	// already labelled, and labelAndInspect as a func value made once.
+	metering    *packetBatch
+	labelled    int
+	afterPacket func(int, []flow.Record) []flow.Record
 }
 
 func newShard(index int, spec *Spec, task, writer *actor.PID) *shard {
@@ -42,6 +48,7 @@ func newShard(index int, spec *Spec, task, writer *actor.PID) *shard {
 		table: flow.NewTable(spec.Meter), credit: spec.Window}
 	if spec.DPI {
 		s.dpi = newShardDPI(spec)
+		s.afterPacket = s.labelAndInspect
 	}
 	return s
 }
@@ -119,25 +126,32 @@ func (s *shard) flushMore(c actor.Context) {
 	}
 }
 
-// meterDPI meters b packet by packet, labels the records that end and
-// hands each flow's first packets to its DPI actor.
+// meterDPI meters b, labels the records that end and hands each flow's
+// first packets to its DPI actor, packet by packet (labelAndInspect).
 func (s *shard) meterDPI(c actor.Context, b *packetBatch) {
 	d := s.dpi
-	s.out = s.out[:0]
-	for i := range b.Pkts {
-		p := &b.Pkts[i]
-		n := len(s.out)
-		s.out = s.table.Add(p, s.out)
-		if len(s.out) > n {
-			s.out = d.label(s.out, n)
-		}
-		d.noteEnded(s.table)
-		d.packet(s.table, p, b)
-	}
+	s.metering, s.labelled = b, 0
+	s.out = s.table.AddBatchFunc(b.Pkts, s.out[:0], s.afterPacket)
+	s.metering = nil
 	n := len(s.out)
 	s.out = d.label(s.table.Advance(b.Clock, s.out), n)
 	d.noteEnded(s.table)
 	d.flush(c)
+}
+
+// labelAndInspect is called by the table after it metered packet i of
+// the batch being metered, which ended the records of out past
+// s.labelled: they are labelled, and the packet goes to its connection's
+// DPI.
+func (s *shard) labelAndInspect(i int, out []flow.Record) []flow.Record {
+	d := s.dpi
+	if len(out) > s.labelled {
+		out = d.label(out, s.labelled)
+	}
+	d.noteEnded(s.table)
+	d.packet(s.table, &s.metering.Pkts[i], s.metering)
+	s.labelled = len(out)
+	return out
 }
 
 // afterVerdicts sends on the records whose verdict came, gives waiting

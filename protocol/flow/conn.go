@@ -18,9 +18,10 @@ type Conn struct {
 }
 
 // Last returns the connection the latest call to Add metered its packet
-// into. ok is false when that packet was not metered (a protocol left out,
-// an invalid address pair) or was a later fragment held until its first
-// fragment comes. [Table.AddBatch] does not keep it.
+// into (or, during [Table.AddBatchFunc], the packet just metered). ok is
+// false when that packet was not metered (a protocol left out, an invalid
+// address pair) or was a later fragment held until its first fragment
+// comes. After [Table.AddBatch] it is not meaningful.
 func (t *Table) Last() (c Conn, ok bool) {
 	if !t.lastOK {
 		return Conn{}, false

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -208,13 +209,28 @@ func TestAddBatchSameAsAdd(t *testing.T) {
 		}
 		one, batched := NewTable(cfg), NewTable(cfg)
 		var want, have []Record
+		var wantLast, haveLast []Conn
 		for i := range pkts {
 			want = one.Add(&pkts[i], want)
+			c, _ := one.Last()
+			wantLast = append(wantLast, c)
 		}
 		for rest := pkts; len(rest) > 0; {
 			n := min(len(rest), r.IntN(40))
-			have = batched.AddBatch(rest[:n], have)
+			if seed%2 == 0 {
+				have = batched.AddBatch(rest[:n], have)
+				rest = rest[n:]
+				continue
+			}
+			have = batched.AddBatchFunc(rest[:n], have, func(i int, out []Record) []Record {
+				c, _ := batched.Last()
+				haveLast = append(haveLast, c)
+				return out
+			})
 			rest = rest[n:]
+		}
+		if seed%2 == 1 && !slices.Equal(haveLast, wantLast) {
+			t.Fatalf("seed %d: Last during AddBatchFunc differs from Last after Add", seed)
 		}
 		want = one.Flush(EndForced, want)
 		have = batched.Flush(EndForced, have)
