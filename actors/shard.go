@@ -245,7 +245,7 @@ func (s *shard) report(c actor.Context) {
 		Skipped: s.table.Stats().Skipped}
 	if d := s.dpi; d != nil {
 		p.DPIActive, p.DPIPeak, p.DPIFlows, p.DPIFailures = d.live, d.peak, d.spawned, d.failures
-		p.DPITracked = len(d.conns) - len(d.free)
+		p.DPITracked = int(d.made) - len(d.free)
 	}
 	c.Send(s.task, p)
 }

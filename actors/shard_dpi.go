@@ -77,17 +77,18 @@ type shardDPI struct {
 	props   *actor.Props
 	unknown *flow.App
 
-	conns    []dpiConn
+	conns    [][]dpiConn // pages of connPage slots
+	made     uint32      // slots made
 	free     []uint32
-	runs     []*dpiRun      // free runs
-	batches  []*dpiBatch    // free batches
-	sessions []*dpi.Session // finished sessions, for reuse
-	byPID    map[string]uint32
-	queue    tickets              // connections waiting for an actor, oldest first
-	order    tickets              // connections that got an actor, oldest first
-	touched  []uint32             // live connections with a batch being filled
-	ended    []uint32             // scratch for EndedTags
-	apps     map[uint32]*flow.App // by applicationId, for verdicts without metadata
+	runs     []*dpiRun             // free runs
+	batches  []*dpiBatch           // free batches
+	sessions []*dpi.Session        // finished sessions, for reuse
+	byPID    map[*actor.PID]uint32 // the PID spawn returned, as failures name it
+	queue    tickets               // connections waiting for an actor, oldest first
+	order    tickets               // connections that got an actor, oldest first
+	touched  []uint32              // live connections with a batch being filled
+	ended    []uint32              // scratch for EndedTags
+	apps     map[uint32]*flow.App  // by applicationId, for verdicts without metadata
 
 	expect    *dpi.ExpectTable // flows announced on this shard
 	pairs     map[pairKey]*pairWait
@@ -118,7 +119,7 @@ func newShardDPI(spec *Spec) *shardDPI {
 		cfg:    dpi.Config{Budget: budget, Registry: reg},
 		budget: budget, limit: max(1, limit/spec.Shards),
 		unknown: &flow.App{Name: dpi.ProtoUnknown.String(), ID: uint32(dpi.ProtoUnknown)},
-		byPID:   map[string]uint32{}, apps: map[uint32]*flow.App{},
+		byPID:   map[*actor.PID]uint32{}, apps: map[uint32]*flow.App{},
 		expect: dpi.NewExpectTable(expectTableSize, 0),
 		pairs:  map[pairKey]*pairWait{},
 	}
@@ -166,7 +167,7 @@ func (d *shardDPI) packet(tbl *flow.Table, p *packet.Packet, b *packetBatch) {
 		tbl.SetTag(c, c.Tag)
 	}
 	i := c.Tag - 1
-	k := &d.conns[i]
+	k := d.conn(i)
 	dir := dpi.FromResponder
 	if c.FromInitiator {
 		dir = dpi.FromInitiator
@@ -196,7 +197,7 @@ func noteSYN(k *dpiConn, p *packet.Packet, dir dpi.Dir) {
 // holds it until the flows that may have announced it are read
 // ([shardDPI.admit]).
 func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	run := d.newRun()
 	src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
 	if dir == dpi.FromResponder {
@@ -219,7 +220,7 @@ func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
 // add appends p to the batch of connection i when the actor can use it:
 // SYNs, and payload until the budget is handed over.
 func (d *shardDPI) add(i uint32, p *packet.Packet, b *packetBatch, dir dpi.Dir) {
-	run := d.conns[i].run
+	run := d.conn(i).run
 	syn := p.Proto == dpi.IPProtoTCP && p.TCPFlags&dpi.FlagSYN != 0
 	if len(p.Payload) == 0 && !syn || len(p.Payload) > 0 && run.sent >= d.budget {
 		return
@@ -240,7 +241,7 @@ func (d *shardDPI) add(i uint32, p *packet.Packet, b *packetBatch, dir dpi.Dir) 
 
 // batch returns the batch being filled for connection i, making one.
 func (d *shardDPI) batch(i uint32) *dpiBatch {
-	k := &d.conns[i]
+	k := d.conn(i)
 	if k.run.cur != nil {
 		return k.run.cur
 	}
@@ -281,7 +282,7 @@ func (d *shardDPI) labelOne(r *flow.Record) bool {
 		r.App = d.unknown
 		return true
 	}
-	k := &d.conns[r.Tag-1]
+	k := d.conn(r.Tag - 1)
 	switch k.state {
 	case connIdle:
 		r.App = d.unknown
@@ -298,7 +299,7 @@ func (d *shardDPI) labelOne(r *flow.Record) bool {
 
 // conclude asks the actor of connection i for its verdict now.
 func (d *shardDPI) conclude(i uint32) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	switch k.state {
 	case connQueued, connHeld:
 		k.run.endAsked = true
@@ -315,7 +316,7 @@ func (d *shardDPI) noteEnded(tbl *flow.Table) {
 	d.ended = tbl.EndedTags(d.ended[:0])
 	for _, tag := range d.ended {
 		i := tag - 1
-		k := &d.conns[i]
+		k := d.conn(i)
 		k.ended = true
 		switch k.state {
 		case connIdle, connDone:

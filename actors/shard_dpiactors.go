@@ -12,7 +12,7 @@ import (
 // rest.
 func (d *shardDPI) flush(c actor.Context) {
 	for _, i := range d.touched {
-		k := &d.conns[i]
+		k := d.conn(i)
 		if k.run != nil && k.run.cur != nil && (k.state == connLive || k.state == connEnding) {
 			d.send(c, i)
 		}
@@ -24,7 +24,7 @@ func (d *shardDPI) flush(c actor.Context) {
 
 // send hands connection i's filled batch to its actor.
 func (d *shardDPI) send(c actor.Context, i uint32) {
-	run := d.conns[i].run
+	run := d.conn(i).run
 	m := run.cur
 	run.cur = nil
 	m.First = run.first
@@ -46,14 +46,14 @@ func (d *shardDPI) spawnQueued(c actor.Context) {
 		if !ok {
 			return
 		}
-		k := &d.conns[t.conn]
+		k := d.conn(t.conn)
 		if k.gen != t.gen || k.state != connQueued {
 			continue
 		}
 		d.queued--
 		run := k.run
 		run.pid = c.SpawnPrefix(d.props, "dpi")
-		d.byPID[run.pid.Id] = t.conn
+		d.byPID[run.pid] = t.conn
 		d.live++
 		d.spawned++
 		d.peak = max(d.peak, d.live)
@@ -80,7 +80,7 @@ func (d *shardDPI) remember(t ticket) {
 // isLive reports whether t names a connection whose actor reads it and
 // was not told to conclude.
 func (d *shardDPI) isLive(t ticket) bool {
-	k := &d.conns[t.conn]
+	k := d.conn(t.conn)
 	return k.gen == t.gen && k.state == connLive
 }
 
@@ -104,7 +104,7 @@ func (d *shardDPI) evict(c actor.Context) {
 // the connection has its verdict: its waiting records go to ready.
 func (d *shardDPI) returned(m *dpiBatch) {
 	d.release(m)
-	k := &d.conns[m.conn]
+	k := d.conn(m.conn)
 	if k.gen != m.gen || k.run == nil || k.run.pid == nil {
 		return
 	}
@@ -127,7 +127,7 @@ func (d *shardDPI) returned(m *dpiBatch) {
 
 // failed handles the panic of a DPI actor: its flow is Unknown.
 func (d *shardDPI) failed(m *dpiFailed) {
-	i, ok := d.byPID[m.who.Id]
+	i, ok := d.byPID[m.who]
 	if !ok {
 		return
 	}
@@ -138,14 +138,14 @@ func (d *shardDPI) failed(m *dpiFailed) {
 // finish records the verdict of connection i, whose actor has stopped or
 // is stopping: the batches still on their way to it will not be read.
 func (d *shardDPI) finish(i uint32, app *flow.App) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	run := k.run
 	d.leavePair(run)
 	if k.state == connEnding {
 		d.ending--
 	}
 	d.live--
-	delete(d.byPID, run.pid.Id)
+	delete(d.byPID, run.pid)
 	for _, m := range run.inflight {
 		d.release(m) // dropped by the stopped actor; left to the collector
 	}
@@ -230,12 +230,25 @@ func (d *shardDPI) open() uint32 {
 		d.free = d.free[:n-1]
 		return i + 1
 	}
-	d.conns = append(d.conns, dpiConn{})
-	return uint32(len(d.conns))
+	if d.made%connPage == 0 {
+		d.conns = append(d.conns, make([]dpiConn, connPage))
+	}
+	d.made++
+	return d.made
+}
+
+// connPage is the number of connection slots in a page of shardDPI.conns.
+// Pages never move, so the slots of a million connections are never
+// copied or held twice while they grow.
+const connPage = 1024
+
+// conn returns connection slot i.
+func (d *shardDPI) conn(i uint32) *dpiConn {
+	return &d.conns[i/connPage][i%connPage]
 }
 
 func (d *shardDPI) freeConn(i uint32) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	*k = dpiConn{gen: k.gen + 1}
 	d.free = append(d.free, i)
 }
