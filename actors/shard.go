@@ -86,6 +86,8 @@ func (s *shard) Receive(c actor.Context) {
 	case *dpiFailed:
 		s.dpi.failed(m)
 		s.afterVerdicts(c)
+	case *actor.Stopped:
+		s.table.Release() // its pages now, rather than when it is collected
 	}
 }
 

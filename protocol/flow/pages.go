@@ -5,6 +5,7 @@ package flow
 // them at once, as a growing slice would at every doubling. Only the first
 // page starts small and doubles up to its size, so a small table stays
 // small; a page never holds room for more entries than MaxFlows allows.
+// The first page is on the heap; the others are off it (see offHeap).
 const (
 	pageShift = 10
 	pageSize  = 1 << pageShift
@@ -26,7 +27,11 @@ func (t *Table) newEntry() uint32 {
 	i := t.made
 	k := int(i >> pageShift)
 	if k == len(t.pages) {
-		t.pages = append(t.pages, make([]entry, 0, min(t.pageRoom(k), firstPage)))
+		if k == 0 {
+			t.pages = append(t.pages, make([]entry, 0, min(t.pageRoom(k), firstPage)))
+		} else {
+			t.pages = append(t.pages, t.mem.entries(t.pageRoom(k)))
+		}
 	}
 	p := &t.pages[k]
 	if len(*p) == cap(*p) {
@@ -62,4 +67,11 @@ func (t *Table) forgetEntries() {
 	}
 	t.pages[0] = append(t.pages[0], entry{})
 	t.made, t.free = 1, 0
+}
+
+// Release gives back the memory of t's entries at once, rather than when
+// t is collected. t must not be used after.
+func (t *Table) Release() {
+	t.pages = nil
+	t.mem.free()
 }

@@ -3,6 +3,7 @@ package flow
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 
 	"github.com/ipfixweb/ipfixweb/protocol/packet"
@@ -38,6 +39,7 @@ type Table struct {
 	clock int64 // capture clock: latest packet time or Advance time
 
 	pages []page   // the entries, by index; entry 0 is unused: index 0 means none
+	mem   *offHeap // the pages off the heap
 	made  uint32   // entries made so far, entry 0 included
 	free  uint32   // free entries, linked by idleNext
 	live  int      // connections in the table
@@ -58,7 +60,8 @@ type Table struct {
 
 // NewTable returns an empty table set up by cfg.
 func NewTable(cfg Config) *Table {
-	t := &Table{cfg: cfg.resolve(), seed: rand.Uint64(), clock: math.MinInt64}
+	t := &Table{cfg: cfg.resolve(), seed: rand.Uint64(), clock: math.MinInt64, mem: new(offHeap)}
+	runtime.AddCleanup(t, (*offHeap).free, t.mem)
 	t.newEntry() // entry 0
 	t.slots = make([]uint64, 128)
 	t.frags.init(t.cfg.maxFrags)
