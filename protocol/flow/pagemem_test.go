@@ -28,8 +28,8 @@ func TestEntryHoldsNoPointer(t *testing.T) {
 	walk(reflect.TypeFor[entry](), "")
 }
 
-// A large table's entries do not count in the Go heap, on platforms that
-// can map memory.
+// A large table's entries and index do not count in the Go heap, on
+// platforms that can map memory.
 func TestEntriesOffHeap(t *testing.T) {
 	if mapAnon(1) == nil {
 		t.Skip("no anonymous mappings on this platform: entries stay on the heap")

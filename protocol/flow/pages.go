@@ -69,9 +69,9 @@ func (t *Table) forgetEntries() {
 	t.made, t.free = 1, 0
 }
 
-// Release gives back the memory of t's entries at once, rather than when
+// Release gives back the memory of t's entries and index at once, rather than when
 // t is collected. t must not be used after.
 func (t *Table) Release() {
-	t.pages = nil
+	t.pages, t.slots = nil, nil
 	t.mem.free()
 }
