@@ -49,9 +49,10 @@ type dpiFailed struct{ who *actor.PID }
 
 // dpiActor classifies one flow with a [dpi.Session]: it reads the
 // segments the shard sends, in order, and reports to the shard when the
-// session is done or the shard asks it to conclude, then stops. A panic
-// in a dissector stops only this actor: its shard supervises it and
-// exports the flow as Unknown.
+// session is done or the shard asks it to conclude; batches that come
+// after it concluded go back unread, until the shard, having read the
+// verdict, stops it. A panic in a dissector stops only this actor: its
+// shard supervises it and exports the flow as Unknown.
 type dpiActor struct {
 	shard *actor.PID
 	cfg   dpi.Config
@@ -62,7 +63,12 @@ type dpiActor struct {
 
 func (a *dpiActor) Receive(c actor.Context) {
 	m, ok := c.Message().(*dpiBatch)
-	if !ok || a.done {
+	if !ok {
+		return
+	}
+	if a.done {
+		// Sent before the shard read the verdict: back unread.
+		c.Send(a.shard, (*dpiReturned)(m))
 		return
 	}
 	if m.First {
@@ -88,9 +94,5 @@ func (a *dpiActor) Receive(c actor.Context) {
 	} else {
 		m.Announcing = a.sess.Announcing()
 	}
-	finished := m.Done
 	c.Send(a.shard, (*dpiReturned)(m)) // m is the shard's from here on
-	if finished {
-		c.Stop(c.Self())
-	}
 }

@@ -81,7 +81,7 @@ func (s *shard) Receive(c actor.Context) {
 		s.drain(c)
 		s.flushMore(c)
 	case *dpiReturned:
-		s.dpi.returned((*dpiBatch)(m))
+		s.dpi.returned(c, (*dpiBatch)(m))
 		s.afterVerdicts(c)
 	case *dpiFailed:
 		s.dpi.failed(m)

@@ -101,11 +101,13 @@ func (d *shardDPI) evict(c actor.Context) {
 }
 
 // returned takes back a batch from an actor. When the actor concluded,
-// the connection has its verdict: its waiting records go to ready.
-func (d *shardDPI) returned(m *dpiBatch) {
+// the connection has its verdict: its waiting records go to ready, and
+// the actor is stopped.
+func (d *shardDPI) returned(c actor.Context, m *dpiBatch) {
 	d.release(m)
 	k := d.conn(m.conn)
 	if k.gen != m.gen || k.run == nil || k.run.pid == nil {
+		d.recycle(m) // came back unread after the verdict
 		return
 	}
 	run := k.run
@@ -117,7 +119,9 @@ func (d *shardDPI) returned(m *dpiBatch) {
 	}
 	d.announced(m)
 	if m.Done {
+		pid := run.pid
 		d.finish(m.conn, d.appOf(m.Verdict))
+		c.Stop(pid)
 	}
 	if m.Sess != nil && len(d.sessions) < maxSpareSessions {
 		d.sessions = append(d.sessions, m.Sess)

@@ -75,7 +75,7 @@ func (h *holdBench) back(i uint32, announcing bool, ports ...uint16) {
 			IPProto: dpi.IPProtoTCP, Initiator: h.client,
 			Responder: netip.AddrPortFrom(h.server, p), Time: last})
 	}
-	h.d.returned(m)
+	h.d.returned(nil, m)
 }
 
 // state returns connection i's state and the protocol it was told it
