@@ -79,6 +79,7 @@ type shardDPI struct {
 
 	conns    [][]dpiConn // pages of connPage slots
 	made     uint32      // slots made
+	done     bitset      // slots in state connDone
 	free     []uint32
 	runs     []*dpiRun             // free runs
 	batches  []*dpiBatch           // free batches
@@ -167,6 +168,9 @@ func (d *shardDPI) packet(tbl *flow.Table, p *packet.Packet, b *packetBatch) {
 		tbl.SetTag(c, c.Tag)
 	}
 	i := c.Tag - 1
+	if d.done.has(i) {
+		return // most packets: the verdict is known, and the slot need not be read
+	}
 	k := d.conn(i)
 	dir := dpi.FromResponder
 	if c.FromInitiator {
@@ -324,5 +328,27 @@ func (d *shardDPI) noteEnded(tbl *flow.Table) {
 		default:
 			d.conclude(i)
 		}
+	}
+}
+
+// bitset is a set of connection slots.
+type bitset []uint64
+
+func (b bitset) has(i uint32) bool {
+	w := i / 64
+	return int(w) < len(b) && b[w]&(1<<(i%64)) != 0
+}
+
+func (b *bitset) set(i uint32) {
+	w := int(i / 64)
+	for len(*b) <= w {
+		*b = append(*b, 0)
+	}
+	(*b)[w] |= 1 << (i % 64)
+}
+
+func (b bitset) unset(i uint32) {
+	if w := int(i / 64); w < len(b) {
+		b[w] &^= 1 << (i % 64)
 	}
 }

@@ -159,6 +159,7 @@ func (d *shardDPI) finish(i uint32, app *flow.App) {
 	d.ready = append(d.ready, run.waiting...)
 	d.waiting -= len(run.waiting)
 	k.app, k.state, k.run = app, connDone, nil
+	d.done.set(i)
 	*run = dpiRun{inflight: run.inflight[:0], waiting: run.waiting[:0]}
 	clear(run.waiting[:cap(run.waiting)])
 	d.runs = append(d.runs, run)
@@ -252,6 +253,7 @@ func (d *shardDPI) conn(i uint32) *dpiConn {
 }
 
 func (d *shardDPI) freeConn(i uint32) {
+	d.done.unset(i)
 	k := d.conn(i)
 	*k = dpiConn{gen: k.gen + 1}
 	d.free = append(d.free, i)
