@@ -74,7 +74,7 @@ type Segment struct {
 // candidate is a dissector still in the running for a flow.
 type candidate struct {
 	idx   uint16 // into Registry.all
-	state State
+	state State  // nil until the candidate is first needed (Session.begin)
 }
 
 // Session classifies one flow. It is fed the flow's packets in capture
@@ -148,7 +148,11 @@ func (s *Session) Reset(cfg Config, info FlowInfo) {
 	s.start()
 }
 
-// start (re)makes the candidate list from the registry.
+// start (re)makes the candidate list from the registry. A candidate's
+// state is made when the candidate is first needed (begin): most flows
+// are settled by one of the first dissectors, and the others are then
+// never started. Start depends on the flow alone, so when it is called
+// changes nothing.
 func (s *Session) start() {
 	idx := s.reg.tcp
 	if s.transport == UDP {
@@ -162,20 +166,45 @@ func (s *Session) start() {
 		s.prev = make([]State, len(s.reg.all))
 	}
 	for _, i := range idx {
-		s.info.prev = s.prev[i]
-		st := s.reg.all[i].Start(&s.info)
-		s.prev[i], s.info.prev = s.info.prev, nil // nil when Start took it
-		if st != nil {
-			s.cands = append(s.cands, candidate{idx: uint16(i), state: st})
-		}
+		s.cands = append(s.cands, candidate{idx: uint16(i)})
 	}
 }
 
-// drop ends the candidates from index i on, keeping their states for the
-// next Start of their dissectors.
+// begin starts candidate i, which was not started. When its dissector's
+// Start says the flow cannot be of its protocol, the candidate is taken
+// out (the next one is then at i) and begin reports false.
+func (s *Session) begin(i int) bool {
+	c := &s.cands[i]
+	s.info.prev = s.prev[c.idx]
+	st := s.reg.all[c.idx].Start(&s.info)
+	s.prev[c.idx], s.info.prev = s.info.prev, nil // nil when Start took it
+	if st != nil {
+		c.state = st
+		return true
+	}
+	n := len(s.cands) - 1
+	copy(s.cands[i:], s.cands[i+1:])
+	s.cands[n] = candidate{}
+	s.cands = s.cands[:n]
+	return false
+}
+
+// exhausted reports whether no candidate is left, starting candidates in
+// order until one is.
+func (s *Session) exhausted() bool {
+	for len(s.cands) > 0 {
+		if s.cands[0].state != nil || s.begin(0) {
+			return false
+		}
+	}
+	return true
+}
+
+// drop ends the candidates from index i on, keeping the states of those
+// that were started for the next Start of their dissectors.
 func (s *Session) drop(i int) {
 	for _, c := range s.cands[i:] {
-		if int(c.idx) < len(s.prev) {
+		if c.state != nil && int(c.idx) < len(s.prev) {
 			s.prev[c.idx] = c.state
 		}
 	}
@@ -252,7 +281,7 @@ func (s *Session) count(dir Dir) {
 // afterPacket ends the session when the budget is spent or, when no TCP
 // stream may still move its start, no candidate is left.
 func (s *Session) afterPacket() bool {
-	if !s.done && (s.seen >= s.budget || len(s.cands) == 0 && !s.mayRebase()) {
+	if !s.done && (s.seen >= s.budget || !s.mayRebase() && s.exhausted()) {
 		s.finish()
 	}
 	s.in.Payload, s.in.Stream = nil, [2][]byte{}
@@ -269,6 +298,9 @@ func (s *Session) mayRebase() bool {
 func (s *Session) inspect(dir Dir, t int64) {
 	s.in.Dir, s.in.Time = dir, t
 	for i := 0; i < len(s.cands); {
+		if s.cands[i].state == nil && !s.begin(i) {
+			continue
+		}
 		switch s.cands[i].state.Inspect(&s.in, &s.res) {
 		case Continue:
 			i++
