@@ -174,12 +174,7 @@ func (s *Session) start() {
 // Start says the flow cannot be of its protocol, the candidate is taken
 // out (the next one is then at i) and begin reports false.
 func (s *Session) begin(i int) bool {
-	c := &s.cands[i]
-	s.info.prev = s.prev[c.idx]
-	st := s.reg.all[c.idx].Start(&s.info)
-	s.prev[c.idx], s.info.prev = s.info.prev, nil // nil when Start took it
-	if st != nil {
-		c.state = st
+	if s.startState(&s.cands[i]) {
 		return true
 	}
 	n := len(s.cands) - 1
@@ -187,6 +182,15 @@ func (s *Session) begin(i int) bool {
 	s.cands[n] = candidate{}
 	s.cands = s.cands[:n]
 	return false
+}
+
+// startState makes the state of candidate c, not started, with its
+// dissector's Start, and reports whether there is one.
+func (s *Session) startState(c *candidate) bool {
+	s.info.prev = s.prev[c.idx]
+	c.state = s.reg.all[c.idx].Start(&s.info)
+	s.prev[c.idx], s.info.prev = s.info.prev, nil // nil when Start took it
+	return c.state != nil
 }
 
 // exhausted reports whether no candidate is left, starting candidates in
@@ -204,12 +208,18 @@ func (s *Session) exhausted() bool {
 // that were started for the next Start of their dissectors.
 func (s *Session) drop(i int) {
 	for _, c := range s.cands[i:] {
-		if c.state != nil && int(c.idx) < len(s.prev) {
-			s.prev[c.idx] = c.state
-		}
+		s.keepState(c)
 	}
 	clear(s.cands[i:])
 	s.cands = s.cands[:i]
+}
+
+// keepState keeps the state of c, which drops out, for the next Start of
+// its dissector.
+func (s *Session) keepState(c candidate) {
+	if c.state != nil && int(c.idx) < len(s.prev) {
+		s.prev[c.idx] = c.state
+	}
 }
 
 // Add feeds the session one packet of the flow and reports whether the
@@ -294,28 +304,31 @@ func (s *Session) mayRebase() bool {
 	return s.streams != nil && (!s.streams[0].syn || !s.streams[1].syn)
 }
 
-// inspect runs the candidates over the new data of dir.
+// inspect runs the candidates over the new data of dir. Those still in
+// the running are moved down over those that drop out in one pass.
 func (s *Session) inspect(dir Dir, t int64) {
 	s.in.Dir, s.in.Time = dir, t
-	for i := 0; i < len(s.cands); {
-		if s.cands[i].state == nil && !s.begin(i) {
-			continue
+	kept := 0
+	for i := range s.cands {
+		c := &s.cands[i]
+		if c.state == nil && !s.startState(c) {
+			continue // its dissector's Start ruled the flow out
 		}
-		switch s.cands[i].state.Inspect(&s.in, &s.res) {
+		switch c.state.Inspect(&s.in, &s.res) {
 		case Continue:
-			i++
+			s.cands[kept] = *c
+			kept++
 		case Reject:
 			if s.matched {
 				s.finish() // the match stands; its dissector has no more to say
 				return
 			}
-			c := s.cands[i]
-			s.cands = append(s.cands[:i], s.cands[i+1:]...)
-			s.cands = append(s.cands, c)
-			s.drop(len(s.cands) - 1)
+			s.keepState(*c)
 		case Match:
-			s.cands[0], s.cands[i] = s.cands[i], s.cands[0]
-			s.drop(1)
+			win := *c
+			s.cands[i] = candidate{}
+			s.drop(0) // the others; the slots already moved hold duplicates
+			s.cands = append(s.cands, win)
 			s.matched = true
 			return
 		case Final:
@@ -323,6 +336,8 @@ func (s *Session) inspect(dir Dir, t int64) {
 			return
 		}
 	}
+	clear(s.cands[kept:])
+	s.cands = s.cands[:kept]
 }
 
 // finish marks the session done and drops all but the result. The
