@@ -262,7 +262,7 @@ func TestCollectorTrimsOversizeMetadata(t *testing.T) {
 	r := flow.Record{Key: flow.Key{Src: netip.MustParseAddr("192.0.2.1"),
 		Dst: netip.MustParseAddr("198.51.100.1"), SrcPort: 40000, DstPort: 80, Proto: 6},
 		Fwd: flow.Counters{Start: 1e18, End: 1e18, Packets: 1, Octets: 60}, EndReason: flow.EndIdle,
-		App: &flow.App{Name: "HTTP", ID: 7, Meta: &dpi.Meta{HTTP: dpi.HTTPMeta{Method: "GET",
+		App: &flow.App{Name: "HTTP", ID: 7, Meta: &dpi.Meta{HTTP: &dpi.HTTPMeta{Method: "GET",
 			Host: long[:250], Target: "/" + long, Version: "HTTP/1.1", UserAgent: long}}}}
 	if err := w.add(&r); err != nil {
 		t.Fatal(err)

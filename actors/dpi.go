@@ -17,8 +17,12 @@ type dpiBatch struct {
 	// Set by the shard.
 	First bool         // the flow's first batch: Info describes it
 	Info  dpi.FlowInfo // valid when First
-	Segs  []dpi.Segment
-	End   bool // the flow ended or must give way: conclude now
+	// Sess, on the first batch, is a session of an earlier flow for the
+	// actor to reset and use (nil: make one); on the batch the actor
+	// concluded with, the actor hands it back for the next flow.
+	Sess *dpi.Session
+	Segs []dpi.Segment
+	End  bool // the flow ended or must give way: conclude now
 
 	// Set by the actor.
 	Done    bool        // the actor concluded and stops
@@ -45,9 +49,10 @@ type dpiFailed struct{ who *actor.PID }
 
 // dpiActor classifies one flow with a [dpi.Session]: it reads the
 // segments the shard sends, in order, and reports to the shard when the
-// session is done or the shard asks it to conclude, then stops. A panic
-// in a dissector stops only this actor: its shard supervises it and
-// exports the flow as Unknown.
+// session is done or the shard asks it to conclude; batches that come
+// after it concluded go back unread, until the shard, having read the
+// verdict, stops it. A panic in a dissector stops only this actor: its
+// shard supervises it and exports the flow as Unknown.
 type dpiActor struct {
 	shard *actor.PID
 	cfg   dpi.Config
@@ -58,11 +63,20 @@ type dpiActor struct {
 
 func (a *dpiActor) Receive(c actor.Context) {
 	m, ok := c.Message().(*dpiBatch)
-	if !ok || a.done {
+	if !ok {
+		return
+	}
+	if a.done {
+		// Sent before the shard read the verdict: back unread.
+		c.Send(a.shard, (*dpiReturned)(m))
 		return
 	}
 	if m.First {
-		a.sess = dpi.NewSession(a.cfg, m.Info)
+		a.sess, m.Sess = m.Sess, nil
+		if a.sess == nil {
+			a.sess = new(dpi.Session)
+		}
+		a.sess.Reset(a.cfg, m.Info)
 	}
 	done := false
 	for i := range m.Segs {
@@ -76,13 +90,9 @@ func (a *dpiActor) Receive(c actor.Context) {
 	}
 	if done || m.End {
 		m.Done, m.Verdict = true, a.sess.Verdict()
-		a.sess, a.done = nil, true
+		m.Sess, a.sess, a.done = a.sess, nil, true
 	} else {
 		m.Announcing = a.sess.Announcing()
 	}
-	finished := m.Done
 	c.Send(a.shard, (*dpiReturned)(m)) // m is the shard's from here on
-	if finished {
-		c.Stop(c.Self())
-	}
 }

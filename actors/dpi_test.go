@@ -184,10 +184,10 @@ func (panicState) Inspect(*dpi.Input, *dpi.Result) dpi.Status { panic("dissector
 func TestDPIOrderStaysSmall(t *testing.T) {
 	d := &shardDPI{live: 1}
 	for i := range uint32(10000) {
-		d.conns = append(d.conns, dpiConn{state: connLive})
+		d.conn(d.open() - 1).state = connLive
 		d.remember(ticket{conn: i})
 		if i > 0 {
-			d.conns[i-1].state = connDone // only the newest is live
+			d.conn(i - 1).state = connDone // only the newest is live
 		}
 	}
 	if n := len(d.order.items); n > 4+64+1 {

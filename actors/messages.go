@@ -7,6 +7,7 @@ import (
 
 	"github.com/ipfixweb/ipfixweb/internal/task"
 
+	"github.com/ipfixweb/ipfixweb/protocol/capture"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 	"github.com/ipfixweb/ipfixweb/protocol/packet"
 )
@@ -18,14 +19,17 @@ import (
 // capture clock when the batch was sent (the latest packet time read from
 // any file), so that a shard that receives few packets still expires its
 // flows on time. The batch comes back in packetAck to be reused.
+//
+// With DPI, the payloads of TCP and UDP packets point into the reader's
+// input blocks, which the batch holds (blocks) until it is acknowledged.
 type packetBatch struct {
-	From  *actor.PID // the reader, which takes the ack
-	Pkts  []packet.Packet
-	Clock int64
-	arena []byte // owns the copied payloads
+	From   *actor.PID // the reader, which takes the ack
+	Pkts   []packet.Packet
+	Clock  int64
+	blocks []*capture.Block // retained by the reader for the payloads
 	// dpiRefs counts, while the batch is at its shard, the DPI batches
-	// whose segments point into arena: the shard acks the batch only
-	// once it is 0.
+	// whose segments point into its payloads: the shard acks the batch
+	// only once it is 0.
 	dpiRefs int
 }
 

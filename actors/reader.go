@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +40,8 @@ type reader struct {
 	file    int // index into spec.Inputs of the open file
 	f       *os.File
 	counter countingReader
-	src     *capture.Reader
+	capt    capture.Reader
+	src     *capture.Reader // &capt while a file is open
 	frame   capture.Frame
 	dec     packet.Decoder
 	clock   int64
@@ -79,7 +79,7 @@ func (r *reader) Receive(c actor.Context) {
 	case *packetAck:
 		r.credit[m.Shard]++
 		m.Batch.Pkts = m.Batch.Pkts[:0]
-		m.Batch.arena = m.Batch.arena[:0]
+		m.Batch.release()
 		r.free[m.Shard] = append(r.free[m.Shard], m.Batch)
 		if r.stalled == m.Shard {
 			r.stalled = -1
@@ -139,9 +139,7 @@ func (r *reader) meter() (int, bool) {
 	// Only TCP and UDP payloads are inspected; the shard's DPI actors
 	// read them in this batch.
 	if r.spec.DPI && len(p.Payload) > 0 && (p.Proto == protoTCP || p.Proto == protoUDP) {
-		start := len(b.arena)
-		b.arena = append(b.arena, p.Payload...)
-		p.Payload = b.arena[start:len(b.arena):len(b.arena)]
+		b.hold(r.src.Block())
 	} else {
 		p.Payload = nil
 	}
@@ -149,6 +147,25 @@ func (r *reader) meter() (int, bool) {
 	r.progress.Packets++
 	r.progress.Bytes += uint64(p.Octets)
 	return shard, len(b.Pkts) >= r.spec.BatchSize
+}
+
+// hold keeps blk, which holds the payload of a packet just added to b,
+// until b comes back. Packets come in input order, so a batch holds each
+// block once if it checks only the last.
+func (b *packetBatch) hold(blk *capture.Block) {
+	if n := len(b.blocks); n == 0 || b.blocks[n-1] != blk {
+		blk.Retain()
+		b.blocks = append(b.blocks, blk)
+	}
+}
+
+// release lets go of the blocks the batch held.
+func (b *packetBatch) release() {
+	for i, blk := range b.blocks {
+		blk.Release()
+		b.blocks[i] = nil
+	}
+	b.blocks = b.blocks[:0]
 }
 
 // send hands the filling batch of shard to it when credit allows.
@@ -185,13 +202,13 @@ func (r *reader) openNext() bool {
 		}
 		r.f = f
 		r.counter = countingReader{r: f}
-		src, err := capture.NewReader(bufio.NewReaderSize(&r.counter, 256<<10))
-		if err != nil {
+		// One capture.Reader reads every input, so its blocks are reused.
+		if err := r.capt.Reset(&r.counter); err != nil {
 			r.fail(name, 0, err)
 			r.closeFile()
 			continue
 		}
-		r.src = src
+		r.src = &r.capt
 		r.readable++
 		return true
 	}

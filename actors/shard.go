@@ -26,13 +26,20 @@ type shard struct {
 	table *flow.Table
 	out   []flow.Record
 
-	credit  int
-	free    []*recordBatch
-	pending []*recordBatch // full batches waiting for writer credit
-	acks    []*packetBatch // reader batches whose ack waits for the writer
-	ended   bool
-	batches uint64
-	dpi     *shardDPI // nil without DPI
+	credit   int
+	free     []*recordBatch
+	pending  []*recordBatch // full batches waiting for writer credit
+	acks     []*packetBatch // reader batches whose ack waits for the writer
+	flushing bool           // the input ended: the table is being flushed
+	ended    bool           // the table is flushed; the shard is done once nothing waits
+	batches  uint64
+	dpi      *shardDPI // nil without DPI
+
+	// With DPI, while a batch is metered: the batch, the records of out
+	// already labelled, and labelAndInspect as a func value made once.
+	metering    *packetBatch
+	labelled    int
+	afterPacket func(int, []flow.Record) []flow.Record
 }
 
 func newShard(index int, spec *Spec, task, writer *actor.PID) *shard {
@@ -40,6 +47,7 @@ func newShard(index int, spec *Spec, task, writer *actor.PID) *shard {
 		table: flow.NewTable(spec.Meter), credit: spec.Window}
 	if spec.DPI {
 		s.dpi = newShardDPI(spec)
+		s.afterPacket = s.labelAndInspect
 	}
 	return s
 }
@@ -62,27 +70,23 @@ func (s *shard) Receive(c actor.Context) {
 		s.ackOrHold(c, m)
 		s.report(c)
 	case *endOfInput:
-		s.out = s.table.Flush(flow.EndForced, s.out[:0])
-		if s.dpi != nil {
-			s.out = s.dpi.label(s.out, 0)
-			s.dpi.noteEnded(s.table)
-			s.dpi.flush(c)
-		}
-		s.queue(s.out)
-		s.ended = true
-		s.drain(c)
+		s.flushing = true
+		s.flushMore(c)
 		s.report(c)
 	case *recordAck:
 		s.credit++
 		m.Batch.Records = m.Batch.Records[:0]
 		s.free = append(s.free, m.Batch)
 		s.drain(c)
+		s.flushMore(c)
 	case *dpiReturned:
-		s.dpi.returned((*dpiBatch)(m))
+		s.dpi.returned(c, (*dpiBatch)(m))
 		s.afterVerdicts(c)
 	case *dpiFailed:
 		s.dpi.failed(m)
 		s.afterVerdicts(c)
+	case *actor.Stopped:
+		s.table.Release() // its pages now, rather than when it is collected
 	}
 }
 
@@ -97,32 +101,58 @@ func (s *shard) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, chil
 }
 
 func (s *shard) meter(b *packetBatch) {
-	s.out = s.out[:0]
-	for i := range b.Pkts {
-		s.out = s.table.Add(&b.Pkts[i], s.out)
-	}
+	s.out = s.table.AddBatch(b.Pkts, s.out[:0])
 	s.out = s.table.Advance(b.Clock, s.out)
 }
 
-// meterDPI meters b packet by packet, labels the records that end and
-// hands each flow's first packets to its DPI actor.
+// flushMore ends the table's connections at the end of the input, a
+// batch of records at a time, while the writer keeps up: the records of a
+// large table never all exist at once, and the next piece is made when
+// the writer acknowledges one. Once the table is empty the shard has
+// ended.
+func (s *shard) flushMore(c actor.Context) {
+	for s.flushing && len(s.pending) <= 1 {
+		var done bool
+		s.out, done = s.table.FlushSome(flow.EndForced, max(1, s.spec.BatchSize/2), s.out[:0])
+		if s.dpi != nil {
+			s.out = s.dpi.label(s.out, 0)
+			s.dpi.noteEnded(s.table)
+			s.dpi.flush(c)
+		}
+		s.queue(s.out)
+		if done {
+			s.flushing, s.ended = false, true
+		}
+		s.drain(c)
+	}
+}
+
+// meterDPI meters b, labels the records that end and hands each flow's
+// first packets to its DPI actor, packet by packet (labelAndInspect).
 func (s *shard) meterDPI(c actor.Context, b *packetBatch) {
 	d := s.dpi
-	s.out = s.out[:0]
-	for i := range b.Pkts {
-		p := &b.Pkts[i]
-		n := len(s.out)
-		s.out = s.table.Add(p, s.out)
-		if len(s.out) > n {
-			s.out = d.label(s.out, n)
-		}
-		d.noteEnded(s.table)
-		d.packet(s.table, p, b)
-	}
+	s.metering, s.labelled = b, 0
+	s.out = s.table.AddBatchFunc(b.Pkts, s.out[:0], s.afterPacket)
+	s.metering = nil
 	n := len(s.out)
 	s.out = d.label(s.table.Advance(b.Clock, s.out), n)
 	d.noteEnded(s.table)
 	d.flush(c)
+}
+
+// labelAndInspect is called by the table after it metered packet i of
+// the batch being metered, which ended the records of out past
+// s.labelled: they are labelled, and the packet goes to its connection's
+// DPI.
+func (s *shard) labelAndInspect(i int, out []flow.Record) []flow.Record {
+	d := s.dpi
+	if len(out) > s.labelled {
+		out = d.label(out, s.labelled)
+	}
+	d.noteEnded(s.table)
+	d.packet(s.table, &s.metering.Pkts[i], s.metering)
+	s.labelled = len(out)
+	return out
 }
 
 // afterVerdicts sends on the records whose verdict came, gives waiting
@@ -215,7 +245,7 @@ func (s *shard) report(c actor.Context) {
 	p := &shardProgress{Shard: s.index, Active: s.table.Len(), Flows: st.Flows, Skipped: st.Skipped}
 	if d := s.dpi; d != nil {
 		p.DPIActive, p.DPIPeak, p.DPIFlows, p.DPIFailures = d.live, d.peak, d.spawned, d.failures
-		p.DPITracked = len(d.conns) - len(d.free)
+		p.DPITracked = int(d.made) - len(d.free)
 	}
 	c.Send(s.task, p)
 }

@@ -77,16 +77,19 @@ type shardDPI struct {
 	props   *actor.Props
 	unknown *flow.App
 
-	conns   []dpiConn
-	free    []uint32
-	runs    []*dpiRun   // free runs
-	batches []*dpiBatch // free batches
-	byPID   map[string]uint32
-	queue   tickets              // connections waiting for an actor, oldest first
-	order   tickets              // connections that got an actor, oldest first
-	touched []uint32             // live connections with a batch being filled
-	ended   []uint32             // scratch for EndedTags
-	apps    map[uint32]*flow.App // by applicationId, for verdicts without metadata
+	conns    [][]dpiConn // pages of connPage slots
+	made     uint32      // slots made
+	done     bitset      // slots in state connDone
+	free     []uint32
+	runs     []*dpiRun             // free runs
+	batches  []*dpiBatch           // free batches
+	sessions []*dpi.Session        // finished sessions, for reuse
+	byPID    map[*actor.PID]uint32 // the PID spawn returned, as failures name it
+	queue    tickets               // connections waiting for an actor, oldest first
+	order    tickets               // connections that got an actor, oldest first
+	touched  []uint32              // live connections with a batch being filled
+	ended    []uint32              // scratch for EndedTags
+	apps     map[uint32]*flow.App  // by applicationId, for verdicts without metadata
 
 	expect    *dpi.ExpectTable // flows announced on this shard
 	pairs     map[pairKey]*pairWait
@@ -117,19 +120,32 @@ func newShardDPI(spec *Spec) *shardDPI {
 		cfg:    dpi.Config{Budget: budget, Registry: reg},
 		budget: budget, limit: max(1, limit/spec.Shards),
 		unknown: &flow.App{Name: dpi.ProtoUnknown.String(), ID: uint32(dpi.ProtoUnknown)},
-		byPID:   map[string]uint32{}, apps: map[uint32]*flow.App{},
+		byPID:   map[*actor.PID]uint32{}, apps: map[uint32]*flow.App{},
 		expect: dpi.NewExpectTable(expectTableSize, 0),
 		pairs:  map[pairKey]*pairWait{},
 	}
 }
 
 // start makes the props of the shard's DPI actors.
+//
+// A DPI actor runs on its shard's goroutine: its mailbox is dispatched
+// synchronously, at the shard's Send. Its work is short (a few packets
+// per flow) and the shards already keep every core busy, so a goroutine
+// of its own would only add a scheduling round trip and a stack that
+// grows anew for every flow; the actor keeps its own mailbox, its
+// supervision by the shard, and its order of messages. Its mailbox is the
+// lock-free one, cheap to make for an actor that reads few messages.
 func (d *shardDPI) start(self *actor.PID) {
 	cfg := d.cfg
 	d.props = actor.PropsFromProducer(func() actor.Actor {
 		return &dpiActor{shard: self, cfg: cfg}
-	})
+	}, actor.WithDispatcher(actor.NewSynchronizedDispatcher(dpiThroughput)),
+		actor.WithMailbox(actor.UnboundedLockfree()))
 }
+
+// dpiThroughput is the number of messages a DPI actor reads in a row
+// before it yields; an actor gets about one per shard batch.
+const dpiThroughput = 64
 
 // idle reports whether no connection is being classified and no record
 // waits.
@@ -152,7 +168,10 @@ func (d *shardDPI) packet(tbl *flow.Table, p *packet.Packet, b *packetBatch) {
 		tbl.SetTag(c, c.Tag)
 	}
 	i := c.Tag - 1
-	k := &d.conns[i]
+	if d.done.has(i) {
+		return // most packets: the verdict is known, and the slot need not be read
+	}
+	k := d.conn(i)
 	dir := dpi.FromResponder
 	if c.FromInitiator {
 		dir = dpi.FromInitiator
@@ -182,7 +201,7 @@ func noteSYN(k *dpiConn, p *packet.Packet, dir dpi.Dir) {
 // holds it until the flows that may have announced it are read
 // ([shardDPI.admit]).
 func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	run := d.newRun()
 	src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
 	if dir == dpi.FromResponder {
@@ -205,7 +224,7 @@ func (d *shardDPI) begin(i uint32, p *packet.Packet, dir dpi.Dir) {
 // add appends p to the batch of connection i when the actor can use it:
 // SYNs, and payload until the budget is handed over.
 func (d *shardDPI) add(i uint32, p *packet.Packet, b *packetBatch, dir dpi.Dir) {
-	run := d.conns[i].run
+	run := d.conn(i).run
 	syn := p.Proto == dpi.IPProtoTCP && p.TCPFlags&dpi.FlagSYN != 0
 	if len(p.Payload) == 0 && !syn || len(p.Payload) > 0 && run.sent >= d.budget {
 		return
@@ -226,7 +245,7 @@ func (d *shardDPI) add(i uint32, p *packet.Packet, b *packetBatch, dir dpi.Dir) 
 
 // batch returns the batch being filled for connection i, making one.
 func (d *shardDPI) batch(i uint32) *dpiBatch {
-	k := &d.conns[i]
+	k := d.conn(i)
 	if k.run.cur != nil {
 		return k.run.cur
 	}
@@ -267,7 +286,7 @@ func (d *shardDPI) labelOne(r *flow.Record) bool {
 		r.App = d.unknown
 		return true
 	}
-	k := &d.conns[r.Tag-1]
+	k := d.conn(r.Tag - 1)
 	switch k.state {
 	case connIdle:
 		r.App = d.unknown
@@ -284,7 +303,7 @@ func (d *shardDPI) labelOne(r *flow.Record) bool {
 
 // conclude asks the actor of connection i for its verdict now.
 func (d *shardDPI) conclude(i uint32) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	switch k.state {
 	case connQueued, connHeld:
 		k.run.endAsked = true
@@ -301,7 +320,7 @@ func (d *shardDPI) noteEnded(tbl *flow.Table) {
 	d.ended = tbl.EndedTags(d.ended[:0])
 	for _, tag := range d.ended {
 		i := tag - 1
-		k := &d.conns[i]
+		k := d.conn(i)
 		k.ended = true
 		switch k.state {
 		case connIdle, connDone:
@@ -309,5 +328,27 @@ func (d *shardDPI) noteEnded(tbl *flow.Table) {
 		default:
 			d.conclude(i)
 		}
+	}
+}
+
+// bitset is a set of connection slots.
+type bitset []uint64
+
+func (b bitset) has(i uint32) bool {
+	w := i / 64
+	return int(w) < len(b) && b[w]&(1<<(i%64)) != 0
+}
+
+func (b *bitset) set(i uint32) {
+	w := int(i / 64)
+	for len(*b) <= w {
+		*b = append(*b, 0)
+	}
+	(*b)[w] |= 1 << (i % 64)
+}
+
+func (b bitset) unset(i uint32) {
+	if w := int(i / 64); w < len(b) {
+		b[w] &^= 1 << (i % 64)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // rest.
 func (d *shardDPI) flush(c actor.Context) {
 	for _, i := range d.touched {
-		k := &d.conns[i]
+		k := d.conn(i)
 		if k.run != nil && k.run.cur != nil && (k.state == connLive || k.state == connEnding) {
 			d.send(c, i)
 		}
@@ -24,12 +24,15 @@ func (d *shardDPI) flush(c actor.Context) {
 
 // send hands connection i's filled batch to its actor.
 func (d *shardDPI) send(c actor.Context, i uint32) {
-	run := d.conns[i].run
+	run := d.conn(i).run
 	m := run.cur
 	run.cur = nil
 	m.First = run.first
 	if run.first {
 		m.Info, run.first = run.info, false
+		if n := len(d.sessions); n > 0 {
+			m.Sess, d.sessions = d.sessions[n-1], d.sessions[:n-1]
+		}
 	}
 	run.inflight = append(run.inflight, m)
 	c.Send(run.pid, m)
@@ -43,14 +46,14 @@ func (d *shardDPI) spawnQueued(c actor.Context) {
 		if !ok {
 			return
 		}
-		k := &d.conns[t.conn]
+		k := d.conn(t.conn)
 		if k.gen != t.gen || k.state != connQueued {
 			continue
 		}
 		d.queued--
 		run := k.run
 		run.pid = c.SpawnPrefix(d.props, "dpi")
-		d.byPID[run.pid.Id] = t.conn
+		d.byPID[run.pid] = t.conn
 		d.live++
 		d.spawned++
 		d.peak = max(d.peak, d.live)
@@ -77,7 +80,7 @@ func (d *shardDPI) remember(t ticket) {
 // isLive reports whether t names a connection whose actor reads it and
 // was not told to conclude.
 func (d *shardDPI) isLive(t ticket) bool {
-	k := &d.conns[t.conn]
+	k := d.conn(t.conn)
 	return k.gen == t.gen && k.state == connLive
 }
 
@@ -98,11 +101,13 @@ func (d *shardDPI) evict(c actor.Context) {
 }
 
 // returned takes back a batch from an actor. When the actor concluded,
-// the connection has its verdict: its waiting records go to ready.
-func (d *shardDPI) returned(m *dpiBatch) {
+// the connection has its verdict: its waiting records go to ready, and
+// the actor is stopped.
+func (d *shardDPI) returned(c actor.Context, m *dpiBatch) {
 	d.release(m)
-	k := &d.conns[m.conn]
+	k := d.conn(m.conn)
 	if k.gen != m.gen || k.run == nil || k.run.pid == nil {
+		d.recycle(m) // came back unread after the verdict
 		return
 	}
 	run := k.run
@@ -114,14 +119,19 @@ func (d *shardDPI) returned(m *dpiBatch) {
 	}
 	d.announced(m)
 	if m.Done {
+		pid := run.pid
 		d.finish(m.conn, d.appOf(m.Verdict))
+		c.Stop(pid)
+	}
+	if m.Sess != nil && len(d.sessions) < maxSpareSessions {
+		d.sessions = append(d.sessions, m.Sess)
 	}
 	d.recycle(m)
 }
 
 // failed handles the panic of a DPI actor: its flow is Unknown.
 func (d *shardDPI) failed(m *dpiFailed) {
-	i, ok := d.byPID[m.who.Id]
+	i, ok := d.byPID[m.who]
 	if !ok {
 		return
 	}
@@ -132,14 +142,14 @@ func (d *shardDPI) failed(m *dpiFailed) {
 // finish records the verdict of connection i, whose actor has stopped or
 // is stopping: the batches still on their way to it will not be read.
 func (d *shardDPI) finish(i uint32, app *flow.App) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	run := k.run
 	d.leavePair(run)
 	if k.state == connEnding {
 		d.ending--
 	}
 	d.live--
-	delete(d.byPID, run.pid.Id)
+	delete(d.byPID, run.pid)
 	for _, m := range run.inflight {
 		d.release(m) // dropped by the stopped actor; left to the collector
 	}
@@ -149,6 +159,7 @@ func (d *shardDPI) finish(i uint32, app *flow.App) {
 	d.ready = append(d.ready, run.waiting...)
 	d.waiting -= len(run.waiting)
 	k.app, k.state, k.run = app, connDone, nil
+	d.done.set(i)
 	*run = dpiRun{inflight: run.inflight[:0], waiting: run.waiting[:0]}
 	clear(run.waiting[:cap(run.waiting)])
 	d.runs = append(d.runs, run)
@@ -168,6 +179,11 @@ func (d *shardDPI) release(m *dpiBatch) {
 	}
 	m.refs = m.refs[:0]
 }
+
+// maxSpareSessions bounds the finished sessions a shard keeps for its
+// next DPI actors: enough for the actors a batch starts, few enough that
+// their stream buffers (up to 8 KiB each) stay small.
+const maxSpareSessions = 256
 
 // recycle keeps a batch that came back for reuse.
 func (d *shardDPI) recycle(m *dpiBatch) {
@@ -219,12 +235,26 @@ func (d *shardDPI) open() uint32 {
 		d.free = d.free[:n-1]
 		return i + 1
 	}
-	d.conns = append(d.conns, dpiConn{})
-	return uint32(len(d.conns))
+	if d.made%connPage == 0 {
+		d.conns = append(d.conns, make([]dpiConn, connPage))
+	}
+	d.made++
+	return d.made
+}
+
+// connPage is the number of connection slots in a page of shardDPI.conns.
+// Pages never move, so the slots of a million connections are never
+// copied or held twice while they grow.
+const connPage = 1024
+
+// conn returns connection slot i.
+func (d *shardDPI) conn(i uint32) *dpiConn {
+	return &d.conns[i/connPage][i%connPage]
 }
 
 func (d *shardDPI) freeConn(i uint32) {
-	k := &d.conns[i]
+	d.done.unset(i)
+	k := d.conn(i)
 	*k = dpiConn{gen: k.gen + 1}
 	d.free = append(d.free, i)
 }

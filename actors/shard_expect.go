@@ -78,7 +78,7 @@ type pairWait struct {
 // them has not had back from its actor a segment the shard handed out
 // before i began.
 func (d *shardDPI) admit(i uint32) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	run := k.run
 	if !d.cfg.Registry.Announces(run.info.IPProto) {
 		d.enqueue(i)
@@ -105,7 +105,7 @@ func (d *shardDPI) admit(i uint32) {
 // enqueue looks connection i up among the announced flows and queues it
 // for an actor.
 func (d *shardDPI) enqueue(i uint32) {
-	k := &d.conns[i]
+	k := d.conn(i)
 	run := k.run
 	if d.expect.Len() > 0 {
 		run.info.Expected = d.expect.Take(&run.info, run.begin)
@@ -119,7 +119,7 @@ func (d *shardDPI) enqueue(i uint32) {
 // inflight list, says of announced flows, and releases the connections
 // that no longer need to wait.
 func (d *shardDPI) announced(m *dpiBatch) {
-	run := d.conns[m.conn].run
+	run := d.conn(m.conn).run
 	d.expect.Add(m.Expect...)
 	switch {
 	case !run.announcing:
@@ -137,7 +137,7 @@ func (d *shardDPI) leavePair(run *dpiRun) {
 	}
 	run.announcing = false
 	w := d.pairs[run.key]
-	w.runs = slices.DeleteFunc(w.runs, func(t ticket) bool { return d.conns[t.conn].run == run })
+	w.runs = slices.DeleteFunc(w.runs, func(t ticket) bool { return d.conn(t.conn).run == run })
 	d.settle(run.key)
 }
 
@@ -149,7 +149,7 @@ func (d *shardDPI) settle(key pairKey) {
 	first := d.unread(w)
 	n := 0
 	for _, t := range w.held {
-		k := &d.conns[t.conn]
+		k := d.conn(t.conn)
 		if k.gen == t.gen && k.state == connHeld {
 			if k.run.mark >= first {
 				break
@@ -175,7 +175,7 @@ func (d *shardDPI) settle(key pairKey) {
 func (d *shardDPI) unread(w *pairWait) uint64 {
 	first := uint64(math.MaxUint64)
 	for _, t := range w.runs {
-		run := d.conns[t.conn].run
+		run := d.conn(t.conn).run
 		switch {
 		case len(run.inflight) > 0:
 			first = min(first, run.inflight[0].seq)

@@ -44,14 +44,14 @@ func (h *holdBench) packet(cport, sport uint16) *packet.Packet {
 
 // payload hands connection i one more segment.
 func (h *holdBench) payload(i uint32) {
-	info := &h.d.conns[i].run.info
+	info := h.d.conn(i).run.info
 	h.d.add(i, h.packet(info.Initiator.Port(), info.Responder.Port()), &h.batch,
 		dpi.FromInitiator)
 }
 
 // send plays the shard sending connection i's filled batch to its actor.
 func (h *holdBench) send(i uint32) {
-	run := h.d.conns[i].run
+	run := h.d.conn(i).run
 	if run.pid == nil {
 		run.pid = &actor.PID{Id: "fake"}
 	}
@@ -63,7 +63,7 @@ func (h *holdBench) send(i uint32) {
 // the one being filled if none is on its way), with the data connections
 // it announced in it and whether it may announce more.
 func (h *holdBench) back(i uint32, announcing bool, ports ...uint16) {
-	run := h.d.conns[i].run
+	run := h.d.conn(i).run
 	if len(run.inflight) == 0 {
 		h.send(i)
 	}
@@ -75,13 +75,13 @@ func (h *holdBench) back(i uint32, announcing bool, ports ...uint16) {
 			IPProto: dpi.IPProtoTCP, Initiator: h.client,
 			Responder: netip.AddrPortFrom(h.server, p), Time: last})
 	}
-	h.d.returned(m)
+	h.d.returned(nil, m)
 }
 
 // state returns connection i's state and the protocol it was told it
 // was announced as.
 func (h *holdBench) state(i uint32) (uint8, dpi.Proto) {
-	k := &h.d.conns[i]
+	k := h.d.conn(i)
 	return k.state, k.run.info.Expected
 }
 

@@ -259,7 +259,7 @@ func TestInspectDPI(t *testing.T) {
 		Dst: netip.MustParseAddr("198.51.100.20"), SrcPort: 40241, DstPort: 443, Proto: 6},
 		Fwd:       flow.Counters{Start: 1700000000000e6, End: 1700000000040e6, Packets: 4, Octets: 1595},
 		EndReason: flow.EndForced, App: &flow.App{Name: "TLS", ID: 91,
-			Meta: &dpi.Meta{TLS: dpi.TLSMeta{ServerName: "www.example.com"}}}}
+			Meta: &dpi.Meta{TLS: &dpi.TLSMeta{ServerName: "www.example.com"}}}}
 	if err := enc.Add(&r); err != nil {
 		t.Fatal(err)
 	}

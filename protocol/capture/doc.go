@@ -7,22 +7,25 @@
 // if_tsoffset), and either of them compressed with gzip. [NewReader] tells
 // the formats apart by their first bytes, never by a file name.
 //
-// The records and blocks that hold packets are read by gopacket's pcapgo
-// (pcapgo.Reader and pcapgo.NgReader with zero-copy reads). This package
-// stands between the input and pcapgo: it removes gzip itself, so offsets
-// count the decompressed stream; it checks every header before pcapgo
-// reads it, so limits hold before anything is allocated and each fault
-// has its offset and reason; and it hands pcapgo one record or block at a
-// time, rewritten where pcapgo reads the format differently from libpcap
-// (the comments at each rewrite say why).
+// The Reader reads the input into blocks of 256 KiB and frames records
+// and blocks in place: every header is checked before it is used, so
+// limits hold before anything is allocated and each fault has its offset
+// and reason, and the data of a frame is a slice of the block it lies in,
+// never copied. Reading the input is the one part of the product that
+// touches every byte, so it is done here rather than by gopacket's pcapgo,
+// which copies each record into a buffer of its own and reads the formats
+// more narrowly than libpcap (see the choices below). pcapgo serves as the
+// independent reference the tests hold this package to: on every file it
+// reads to the end, both give the same frames.
 //
 // A [Reader] hands out one [Frame] per captured packet. Frame.Data points
-// into a buffer the Reader reuses, so it is valid only until the next call
-// to [Reader.Next]. Reading allocates nothing per frame, with two
-// exceptions that come from pcapgo: a record over 256 KiB is read into a
-// new buffer, and a pcapng packet whose interface has a link type of 256
-// or more (Linux SLL2 is 276) costs one 2-byte allocation, as pcapgo boxes
-// the link type into an interface value for every packet.
+// into a block the Reader reuses, so it is valid only until the next call
+// to [Reader.Next] unless the caller retains the block ([Reader.Block],
+// [Block.Retain]): a retained block is not read into again until it is
+// released, so a pipeline can hand frames to other goroutines without a
+// copy. Reading allocates nothing per frame once the Reader has the
+// blocks it needs; a record longer than a block is read into a buffer of
+// its own.
 //
 // # Limits
 //
@@ -32,9 +35,10 @@
 // [FormatError] wrapping [ErrTooLarge]. A section may describe at most
 // [MaxInterfaces] interfaces, and an Interface Description Block may be at
 // most 256 KiB long. The snapshot length in a file header is never used to
-// size a buffer beyond 256 KiB. Records larger than that are read into a
-// buffer that grows with the bytes actually read, so a short hostile file
-// cannot make the Reader allocate by a length it claims.
+// size a buffer (nor is it a limit: libpcap reads longer records too).
+// Records longer than a block are read into a buffer that grows with the
+// bytes actually read, so a short hostile file cannot make the Reader
+// allocate by a length it claims.
 //
 // A gzipped input may decompress to [GzipRatioFloor] bytes, and beyond
 // that to at most [MaxGzipRatio] times the compressed bytes read so far;
@@ -63,7 +67,9 @@
 //   - A pcapng section whose major version is not 1 is skipped up to the next
 //     Section Header Block, as the pcapng specification asks. Any minor
 //     version is read.
-//   - pcapng options other than if_tsresol and if_tsoffset are not read.
+//   - pcapng options other than if_tsresol and if_tsoffset are not read. Any
+//     if_tsresol is read exactly, binary units included, and a time that
+//     does not fit is reported rather than wrapped.
 //   - Simple Packet Blocks carry no timestamp: their frames get the time of
 //     the frame before them (0 if there is none).
 //   - A pcapng timestamp that does not fit in int64 nanoseconds (after year

@@ -69,7 +69,7 @@ func TestGzipBombRefused(t *testing.T) {
 				t.Fatalf("error %v, want a FormatError wrapping ErrTooLarge", err)
 			}
 			limit := max(GzipRatioFloor, int64(MaxGzipRatio)*int64(len(data)))
-			if fe.Offset <= GzipRatioFloor-readBufSize || fe.Offset > limit+readBufSize {
+			if fe.Offset <= GzipRatioFloor-blockSize || fe.Offset > limit+blockSize {
 				t.Errorf("refused at offset %d; floor %d, limit %d", fe.Offset, GzipRatioFloor, limit)
 			}
 			t.Logf("%d compressed bytes refused: %v", len(data), err)

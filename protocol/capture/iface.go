@@ -120,16 +120,14 @@ func (c *iface) nanos(ts uint64) (int64, bool) {
 
 // readIDB reads an Interface Description Block into the section.
 //
-// The options that decide timestamps are read here, not by pcapgo: pcapgo
-// takes if_tsresol 0 (seconds) for the default microseconds, refuses
-// units finer than 2^-63 or 10^-63 s, loses precision with binary units,
-// wraps with units of 10^-20 s and finer, and cannot say when a time does
-// not fit. pcapgo is given the interface's link type and snaplen only.
+// Of its options only those that decide timestamps are read: if_tsresol
+// (a unit of 10^-v or 2^-v seconds, for any v a byte holds, computed
+// without losing precision) and if_tsoffset.
 func (r *Reader) readIDB(start int64, total int) error {
 	name := blockName(blockIDB)
-	if total > readBufSize {
+	if total > blockSize {
 		return formatErr(start, ErrTooLarge, "%s: total length %d is over the limit of %d",
-			name, total, readBufSize)
+			name, total, blockSize)
 	}
 	b, err := r.in.peek(total)
 	if err != nil {
@@ -155,20 +153,5 @@ func (r *Reader) readIDB(start int64, total int) error {
 	}
 	_, _ = r.in.skip(total) // cannot fail: the bytes are buffered
 	r.sec.ifaces = append(r.sec.ifaces, ifc)
-
-	// A snaplen of 0 (no limit) would make pcapgo size its buffer by each
-	// new longest packet; this package's limit is the same bound.
-	snaplen := ifc.snaplen
-	if snaplen == 0 {
-		snaplen = MaxRecordLen
-	}
-	var hb [idbLen]byte
-	h := o.append32(hb[:0], blockIDB)
-	h = o.append32(h, idbLen)
-	h = o.append16(h, ifc.linkType)
-	h = o.append16(h, 0) // reserved
-	h = o.append32(h, snaplen)
-	h = o.append32(h, idbLen)
-	r.feed.load(h, 0, nil)
-	return r.feedDescription(start, blockIDB)
+	return nil
 }

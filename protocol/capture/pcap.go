@@ -1,10 +1,6 @@
 package capture
 
-import (
-	"io"
-
-	"github.com/gopacket/gopacket/pcapgo"
-)
+import "io"
 
 // Classic pcap magic numbers, as the first four bytes of the file read in
 // little-endian order. The BE forms are files written in big-endian order.
@@ -43,14 +39,11 @@ type pcapFile struct {
 
 // openPcap reads the 24-byte pcap file header whose magic is magic.
 //
-// pcapgo reads only version 2.4 with the microsecond or nanosecond magic,
-// and refuses a record whose captured length is above its original
-// length. libpcap reads older versions, the "modified" format and such
-// records, and so do real files (a version 2.0 file is among the corpus),
-// so pcapgo is given each header rewritten in the form it reads: version
-// 2.4, lengths in 2.4 order, the original length raised to the captured
-// one, the modified format's 8 extra bytes left out. The Frame gets the
-// fields as the file has them.
+// Records are read the way libpcap reads them, which is more than the
+// current format allows: older versions, the "modified" format with its 8
+// extra bytes per record, and records whose captured length is above the
+// original length (a version 2.0 file is among the corpus). The Frame gets
+// the fields as the file has them.
 func (r *Reader) openPcap(o order, magic []byte) error {
 	m := o.u32(magic)
 	b, err := r.in.peek(pcapFileHeaderLen)
@@ -58,7 +51,6 @@ func (r *Reader) openPcap(o order, magic []byte) error {
 		return r.readFault(0, "pcap file header", len(b), pcapFileHeaderLen, err)
 	}
 	major, minor := o.u16(b[4:]), o.u16(b[6:])
-	snaplen := o.u32(b[16:])
 	r.pcap = pcapFile{
 		order:    o,
 		nano:     m == magicNano,
@@ -70,22 +62,6 @@ func (r *Reader) openPcap(o order, magic []byte) error {
 		r.pcap.recLen = pcapModifiedLen
 	}
 	_, _ = r.in.skip(pcapFileHeaderLen) // cannot fail: the bytes are buffered
-
-	canon := uint32(magicMicro)
-	if r.pcap.nano {
-		canon = magicNano
-	}
-	var hb [pcapFileHeaderLen]byte
-	h := o.append32(hb[:0], canon)
-	h = o.append16(h, 2)
-	h = o.append16(h, 4)
-	h = o.append64(h, 0) // time zone and significant figures
-	h = o.append32(h, snaplen)
-	h = o.append32(h, uint32(r.pcap.linkType))
-	r.feed.load(h, 0, nil)
-	if r.pg, err = pcapgo.NewReader(r.pgIn); err != nil {
-		return refused(0, "pcap file header", err)
-	}
 	return nil
 }
 
@@ -102,7 +78,9 @@ func pcapLengthOrder(major, minor uint16) lengthOrder {
 	return lengthsInOrder
 }
 
-// nextRecord reads one pcap record into f.
+// nextRecord reads one pcap record into f. The snapshot length of the
+// file header is not a limit: libpcap reads longer records too, and
+// [MaxRecordLen] bounds them.
 func (r *Reader) nextRecord(f *Frame) error {
 	p := &r.pcap
 	start := r.in.off
@@ -122,22 +100,9 @@ func (r *Reader) nextRecord(f *Frame) error {
 		return formatErr(start, ErrTooLarge,
 			"record captured length %d is over the limit of %d", capLen, MaxRecordLen)
 	}
-
-	var hb [pcapRecordLen]byte
-	b := p.order.append32(hb[:0], sec)
-	b = p.order.append32(b, frac)
-	b = p.order.append32(b, capLen)
-	b = p.order.append32(b, max(capLen, origLen))
-	_, _ = r.in.skip(p.recLen) // cannot fail: the bytes are buffered
-	r.feed.load(b, int(capLen), nil)
-	if capLen > r.pg.Snaplen() {
-		// pcapgo's own limit is the larger of the snaplen and 256 KiB;
-		// this package's, checked above, is MaxRecordLen.
-		r.pg.SetSnaplen(MaxRecordLen)
-	}
-	data, _, err := r.pg.ZeroCopyReadPacketData()
+	data, got, err := r.recordData(p.recLen, int(capLen))
 	if err != nil {
-		return r.feedFault(start, "record", p.recLen+int(capLen), err)
+		return r.readFault(start, "record", got, p.recLen+int(capLen), err)
 	}
 
 	// A frac of a second or more is added as it is: the time stays well
@@ -148,8 +113,33 @@ func (r *Reader) nextRecord(f *Frame) error {
 	} else {
 		t += int64(frac) * 1e3
 	}
-	n := len(data)
-	*f = Frame{Data: data[:n:n], Time: t, OrigLen: origLen,
-		LinkType: uint16(r.pg.LinkType()), Offset: start}
+	*f = Frame{Data: data, Time: t, OrigLen: origLen, LinkType: p.linkType, Offset: start}
 	return nil
+}
+
+// recordData consumes a record or block whose n bytes of data follow a
+// header of hdr bytes, and returns the data, capped at its length. Data
+// that fits in a block is returned where it lies; longer data is read into
+// a buffer of its own (see [input.readBig]). On a short read it returns
+// how many bytes of header and data there were, and the error as
+// [input.peek] gives it.
+func (r *Reader) recordData(hdr, n int) (data []byte, got int, err error) {
+	if total := hdr + n; total <= blockSize {
+		b, err := r.in.peek(total)
+		if err != nil {
+			return nil, len(b), err
+		}
+		_, _ = r.in.skip(total) // cannot fail: the bytes are buffered
+		return b[hdr:total:total], total, nil
+	}
+	_, _ = r.in.skip(hdr) // cannot fail: the header was peeked
+	big := r.big
+	if big == nil || big.refs > 0 {
+		big = &Block{}
+		r.big = big
+	}
+	big.buf, err = r.in.readBig(big.buf, n)
+	big.refs = 1
+	r.cur = big
+	return big.buf[:len(big.buf):len(big.buf)], hdr + len(big.buf), err
 }

@@ -2,11 +2,8 @@ package capture
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // pcapng block types this package reads; every other block is skipped.
@@ -22,7 +19,6 @@ const (
 	byteOrderMagic = 0x1a2b3c4d
 	minBlockLen    = 12 // type, total length, trailing total length
 	minSHBLen      = 28 // plus byte-order magic, version, section length
-	idbLen         = 20 // an Interface Description Block without options
 )
 
 // section is the state of the pcapng section being read.
@@ -130,7 +126,7 @@ func (r *Reader) checkTrailer(start int64, typ uint32, total int, b []byte) erro
 }
 
 // readSHB reads a Section Header Block and starts a new section. A
-// section of version 1 is handed to pcapgo; any other is skipped here.
+// section whose major version is not 1 is skipped.
 func (r *Reader) readSHB(start int64, total int) error {
 	h, err := r.in.peek(16) // through the major and minor version
 	if err != nil {
@@ -143,49 +139,11 @@ func (r *Reader) readSHB(start int64, total int) error {
 	r.sec.index, r.nsec = r.nsec, r.nsec+1
 	r.sec.skip = major != 1
 	r.sec.ifaces = r.sec.ifaces[:0]
-	if r.sec.skip {
-		return nil
-	}
-
-	// pcapgo reads minor version 0 only, where writers have used others
-	// for the same format; the options of a section change nothing here.
-	// So it gets a plain version 1.0 header in the section's byte order.
-	o := r.sec.order
-	var hb [minSHBLen]byte
-	b := o.append32(hb[:0], blockSHB)
-	b = o.append32(b, minSHBLen)
-	b = o.append32(b, byteOrderMagic)
-	b = o.append16(b, 1)
-	b = o.append16(b, 0)
-	b = o.append64(b, ^uint64(0)) // section length unknown
-	b = o.append32(b, minSHBLen)
-	r.feed.load(b, 0, nil)
-	if r.ng != nil {
-		return r.feedDescription(start, blockSHB)
-	}
-	opts := pcapgo.NgReaderOptions{WantMixedLinkType: true}
-	if r.ng, err = pcapgo.NewNgReader(r.pgIn, opts); err != nil {
-		return refused(start, blockName(blockSHB), err)
-	}
 	return nil
 }
 
-// feedDescription has pcapgo read the section or interface description
-// just loaded into the feed. It ends at the feed's end, with io.EOF.
-func (r *Reader) feedDescription(start int64, typ uint32) error {
-	_, _, err := r.ng.ZeroCopyReadPacketData()
-	switch err {
-	case io.EOF:
-		return nil
-	case nil:
-		err = errors.New("a packet where none was given")
-	}
-	return refused(start, blockName(typ), err)
-}
-
 // skipBlock consumes what is left of the block of total bytes at start
-// (all of it, or the options pcapgo was not given) and checks its trailing
-// total length.
+// and checks its trailing total length.
 func (r *Reader) skipBlock(start int64, typ uint32, total int) error {
 	rest := total - int(r.in.off-start)
 	if rest > 4 {

@@ -1,14 +1,10 @@
 package capture
 
-import "github.com/gopacket/gopacket/layers"
-
 // readPacket reads an Enhanced, Simple or obsolete Packet Block into f.
 //
-// pcapgo gets the block without its options, which this package does not
-// use and pcapgo would copy into new values for every packet. A Simple
-// Packet Block gets its captured length in the original length's place:
-// pcapgo takes the original length, cut to the snaplen, for the captured
-// one, and reads past the block when the block holds less.
+// A Simple Packet Block holds no captured length: it is the original
+// length, cut to what the block holds and to the snaplen of interface 0.
+// The options after the packet data are not read.
 func (r *Reader) readPacket(f *Frame, start int64, typ uint32, total int) error {
 	o := r.sec.order
 	hdrLen := 28 // type, length, interface, time (2), captured and original length
@@ -48,29 +44,30 @@ func (r *Reader) readPacket(f *Frame, start int64, typ uint32, total int) error 
 		return err
 	}
 
-	dataLen := int(capLen+3) &^ 3
-	short := uint32(hdrLen + dataLen + 4) // the total length without options
-	var hb [28]byte
-	var tb [4]byte
-	b := o.append32(append(hb[:0], h[:4]...), short)
-	if typ == blockSPB {
-		b = o.append32(b, capLen)
+	var data []byte
+	if total <= blockSize {
+		b, err := r.in.peek(total)
+		if err != nil {
+			return r.readFault(start, blockName(typ), len(b), total, err)
+		}
+		if err := r.checkTrailer(start, typ, total, b[total-4:]); err != nil {
+			return err
+		}
+		_, _ = r.in.skip(total) // cannot fail: the bytes are buffered
+		end := hdrLen + int(capLen)
+		data = b[hdrLen:end:end]
 	} else {
-		b = append(b, h[8:]...)
+		var got int
+		data, got, err = r.recordData(hdrLen, int(capLen))
+		if err != nil {
+			return r.readFault(start, blockName(typ), got, total, err)
+		}
+		if err := r.skipBlock(start, typ, total); err != nil {
+			return err
+		}
 	}
-	_, _ = r.in.skip(hdrLen) // cannot fail: the bytes are buffered
-	r.feed.load(b, dataLen, o.append32(tb[:0], short))
-	data, ci, err := r.ng.ZeroCopyReadPacketData()
-	if err != nil {
-		return r.feedFault(start, blockName(typ), total, err)
-	}
-	if err := r.skipBlock(start, typ, total); err != nil {
-		return err
-	}
-	lt, _ := ci.AncillaryData[0].(layers.LinkType)
-	n := len(data)
-	*f = Frame{Data: data[:n:n], Time: t, OrigLen: origLen, LinkType: uint16(lt),
-		Interface: uint32(ci.InterfaceIndex), Section: r.sec.index, Offset: start}
+	*f = Frame{Data: data, Time: t, OrigLen: origLen, LinkType: r.sec.ifaces[id].linkType,
+		Interface: id, Section: r.sec.index, Offset: start}
 	return nil
 }
 

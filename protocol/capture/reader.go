@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 const (
@@ -50,23 +48,22 @@ type Frame struct {
 // Reader reads frames from a pcap or pcapng stream, possibly gzipped.
 // A Reader is not safe for concurrent use.
 //
-// The records and blocks are read by gopacket's pcapgo; the Reader tells
-// the formats apart, removes gzip, and checks every header before pcapgo
-// reads it (see the package documentation).
+// The Reader reads the input into blocks of its own and frames the records
+// and blocks there, checking every header before it uses it (see the
+// package documentation); the data of a frame is never copied.
 type Reader struct {
-	raw        *bufio.Reader // over the caller's reader
-	unz        *bufio.Reader // over guard, for gzipped input
+	raw        *bufio.Reader // over the caller's reader, for gzipped input
 	gz         *gzip.Reader
 	zin        countingByteReader // raw, as gz reads it
 	guard      bombGuard          // gz, within the gzip limits
+	pre        prefixed           // the magic number, then the caller's reader
+	magic      [4]byte
 	compressed bool
-	in         input         // the input, gzip removed, with its offset
-	feed       feed          // what pcapgo reads
-	pgIn       *bufio.Reader // pcapgo's buffer, over feed
+	in         input // the input, gzip removed, with its offset
+	big        *Block
+	cur        *Block // holds the data of the last frame, when it is not in.blk
 	pcapng     bool
 	pcap       pcapFile
-	pg         *pcapgo.Reader   // for pcap
-	ng         *pcapgo.NgReader // for pcapng, from its first section of version 1
 	sec        section
 	nsec       uint32 // sections seen so far
 	last       int64  // time of the previous frame, for Simple Packet Blocks
@@ -87,33 +84,28 @@ func NewReader(src io.Reader) (*Reader, error) {
 }
 
 // Reset makes r read a new capture from src, as [NewReader] does, reusing
-// r's buffers. After a failed Reset every Next returns the same error.
+// r's buffers. Blocks retained from the input before stay as they are
+// until released. After a failed Reset every Next returns the same error.
 func (r *Reader) Reset(src io.Reader) error {
 	r.err = r.reset(src)
 	return r.err
 }
 
 func (r *Reader) reset(src io.Reader) error {
-	if r.raw == nil {
-		r.raw = bufio.NewReaderSize(nil, readBufSize)
-		// pcapgo keeps a *bufio.Reader of at least 4096 bytes as it is.
-		r.pgIn = bufio.NewReaderSize(&r.feed, 4096)
-	}
-	r.raw.Reset(src)
-	r.pgIn.Reset(&r.feed)
+	r.dropCur()
 	r.compressed, r.pcapng, r.nsec, r.last = false, false, 0, 0
-	r.pg, r.ng = nil, nil
 	r.sec = section{ifaces: r.sec.ifaces[:0]}
-	r.in.reset(r.raw)
-	r.feed = feed{in: &r.in}
 
-	magic, err := r.raw.Peek(4)
-	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	n, err := readMagic(src, &r.magic)
+	r.pre = prefixed{pre: r.magic[:n], src: src, err: err}
+	if n >= 2 && r.magic[0] == 0x1f && r.magic[1] == 0x8b {
 		if err := r.openGzip(); err != nil {
 			return err
 		}
-		magic, err = r.unz.Peek(4)
+	} else {
+		r.in.reset(&r.pre)
 	}
+	magic, err := r.in.peek(4)
 	if len(magic) < 4 {
 		return r.magicFault(len(magic), err)
 	}
@@ -130,9 +122,13 @@ func (r *Reader) reset(src io.Reader) error {
 	return formatErr(0, ErrNotCapture, "unknown magic number % x", magic)
 }
 
-// openGzip puts a gzip decoder between r.raw and r.in.
+// openGzip puts a gzip decoder between the caller's reader and r.in.
 func (r *Reader) openGzip() error {
 	var err error
+	if r.raw == nil {
+		r.raw = bufio.NewReaderSize(nil, 64<<10)
+	}
+	r.raw.Reset(&r.pre)
 	r.zin = countingByteReader{br: r.raw}
 	if r.gz == nil {
 		r.gz, err = gzip.NewReader(&r.zin)
@@ -142,14 +138,31 @@ func (r *Reader) openGzip() error {
 	if err != nil {
 		return r.readFault(0, "gzip header", 0, 10, err)
 	}
-	if r.unz == nil {
-		r.unz = bufio.NewReaderSize(nil, readBufSize)
-	}
 	r.guard = bombGuard{gz: r.gz, in: &r.zin}
-	r.unz.Reset(&r.guard)
 	r.compressed = true
-	r.in.reset(r.unz)
+	r.in.reset(&r.guard)
 	return nil
+}
+
+// readMagic reads up to 4 bytes of src into m. It returns how many it got
+// and, when it got fewer, the error src ended with (io.EOF at its end).
+func readMagic(src io.Reader, m *[4]byte) (int, error) {
+	n := 0
+	for empty := 0; n < len(m); {
+		k, err := src.Read(m[n:])
+		n += k
+		switch {
+		case err != nil:
+			return n, err
+		case k > 0:
+			empty = 0
+		case empty >= 100:
+			return n, io.ErrNoProgress
+		default:
+			empty++
+		}
+	}
+	return n, nil
 }
 
 // magicFault reports an input too short to hold a magic number.
@@ -164,6 +177,25 @@ func (r *Reader) magicFault(got int, err error) error {
 	return formatErr(0, ErrNotCapture, "input of %d bytes is too short for a capture", got)
 }
 
+// Block returns the block that holds the data of the frame [Reader.Next]
+// returned last, for a caller that retains it (see [Block]). It is
+// meaningful only after a Next that returned a frame.
+func (r *Reader) Block() *Block {
+	if r.cur != nil {
+		return r.cur
+	}
+	return r.in.block()
+}
+
+// dropCur lets go of the block of the previous frame when it was not the
+// input's current block.
+func (r *Reader) dropCur() {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+}
+
 // Next reads the next frame into f. It returns io.EOF at a clean end of the
 // input, a *[FormatError] for a fault in the input (wrapping [ErrTruncated]
 // when the input ends inside a record), or the error of the underlying
@@ -173,6 +205,7 @@ func (r *Reader) Next(f *Frame) error {
 	if r.err != nil {
 		return r.err
 	}
+	r.dropCur()
 	var err error
 	if r.pcapng {
 		err = r.nextBlock(f)

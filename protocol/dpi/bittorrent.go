@@ -16,7 +16,7 @@ func bittorrentDissector() Dissector {
 		TCPPorts: []uint16{6881}, UDPPorts: []uint16{6881},
 		Start: func(info *FlowInfo) State {
 			if info.IPProto == IPProtoTCP {
-				return newEitherSide(btStream)
+				return newEitherSide(info, btStream)
 			}
 			return btDatagram
 		},

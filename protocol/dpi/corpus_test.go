@@ -122,9 +122,9 @@ func readNDPI(tb testing.TB, path string) []ndpiRow {
 func ndpiHost(v Verdict, first Dir) string {
 	if v.Meta != nil && v.Proto == ProtoSSH {
 		if first == FromResponder {
-			return v.Meta.SSH.Server
+			return orZero(v.Meta.SSH).Server
 		}
-		return v.Meta.SSH.Client
+		return orZero(v.Meta.SSH).Client
 	}
 	return v.Host()
 }

@@ -12,7 +12,7 @@ func dcerpcDissector() Dissector {
 	return Dissector{
 		Name: "dcerpc", Proto: ProtoDCERPC, Transports: TCP,
 		TCPPorts: []uint16{135},
-		Start:    func(*FlowInfo) State { return newEitherSide(dcerpcCheck) },
+		Start:    func(info *FlowInfo) State { return newEitherSide(info, dcerpcCheck) },
 	}
 }
 

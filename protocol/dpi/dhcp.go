@@ -15,7 +15,7 @@ func dhcpDissector() Dissector {
 	return Dissector{
 		Name: "dhcp", Proto: ProtoDHCP, Transports: UDP,
 		UDPPorts: []uint16{67, 68},
-		Start:    func(*FlowInfo) State { return new(dhcpState) },
+		Start:    func(info *FlowInfo) State { return reuse[dhcpState](info) },
 	}
 }
 
@@ -44,13 +44,13 @@ func (s *dhcpState) Inspect(in *Input, res *Result) Status {
 	s.messages++
 	host, vendor, typ := dhcpOptions(b[dhcpOptionsAt:])
 	if s.messages == 1 {
-		res.Meta().DHCP.MessageType = typ
+		res.Meta().dhcp().MessageType = typ
 	}
-	if vendor != nil && res.meta.DHCP.VendorClass == "" { // meta was made at the first message
-		res.Meta().DHCP.VendorClass = Text(vendor, MaxAgent)
+	if vendor != nil && (res.meta.DHCP == nil || res.meta.DHCP.VendorClass == "") { // meta was made at the first message
+		res.Meta().dhcp().VendorClass = Text(vendor, MaxAgent)
 	}
 	if host != nil {
-		res.Meta().DHCP.HostName = Name(host)
+		res.Meta().dhcp().HostName = Name(host)
 		return Final
 	}
 	if s.messages >= dhcpMaxMessages {

@@ -20,7 +20,9 @@ func dnsFamily(name string, p Proto, port uint16) Dissector {
 			if info.Initiator.Port() != port && info.Responder.Port() != port {
 				return nil
 			}
-			return &dnsState{proto: p, tcp: info.IPProto == IPProtoTCP}
+			s := reuse[dnsState](info)
+			s.proto, s.tcp = p, info.IPProto == IPProtoTCP
+			return s
 		},
 	}
 }
@@ -80,7 +82,7 @@ func (s *dnsState) Inspect(in *Input, res *Result) Status {
 	}
 	if m.response {
 		meta := res.Meta()
-		meta.DNS.RCode, meta.DNS.Response = m.rcode, true
+		meta.dns().RCode, meta.dns().Response = m.rcode, true
 		return Final
 	}
 	s.queried, s.id = true, m.id
@@ -96,11 +98,11 @@ func (s *dnsState) wait() Status {
 
 // fillName records the name and type of m unless a name is known already.
 func (s *dnsState) fillName(res *Result, m *dnsMessage) {
-	if res.meta != nil && res.meta.DNS.Name != "" {
+	if res.meta != nil && res.meta.DNS != nil && res.meta.DNS.Name != "" {
 		return
 	}
 	meta := res.Meta()
-	meta.DNS.Name, meta.DNS.Type = Name(m.name), m.qtype
+	meta.dns().Name, meta.dns().Type = Name(m.name), m.qtype
 }
 
 // reject gives up on the flow, unless it matched already (what follows,

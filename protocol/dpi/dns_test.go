@@ -115,7 +115,7 @@ func TestDNS(t *testing.T) {
 			}
 			got := DNSMeta{}
 			if v.Meta != nil {
-				got = v.Meta.DNS
+				got = orZero(v.Meta.DNS)
 			}
 			want := DNSMeta{Name: tc.qname, Type: tc.qtype, RCode: tc.rcode, Response: tc.response}
 			if got != want {

@@ -77,8 +77,13 @@ func (s *Session) Announcing() bool {
 	if s.done {
 		return false
 	}
-	for _, c := range s.cands {
-		if s.reg.all[c.idx].Announces {
+	for i := 0; i < len(s.cands); {
+		c := s.cands[i]
+		if !s.reg.all[c.idx].Announces {
+			i++
+			continue
+		}
+		if c.state != nil || s.begin(i) {
 			return true
 		}
 	}

@@ -15,8 +15,10 @@ func ftpDissector() Dissector {
 	return Dissector{
 		Name: "ftp", Proto: ProtoFTPControl, Transports: TCP,
 		TCPPorts: []uint16{21}, Announces: true,
-		Start: func(*FlowInfo) State {
-			return &ftpState{greetState: greetState{g: ftpProto}}
+		Start: func(info *FlowInfo) State {
+			s := reuse[ftpState](info)
+			s.g = ftpProto
+			return s
 		},
 	}
 }
@@ -44,7 +46,7 @@ func (s *ftpState) Inspect(in *Input, res *Result) Status {
 	if !s.settled {
 		switch st := s.greetState.Inspect(in, res); st {
 		case Final:
-			if res.meta != nil && res.meta.Mail.StartTLS {
+			if res.meta != nil && res.meta.Mail != nil && res.meta.Mail.StartTLS {
 				return Final // what follows is encrypted
 			}
 			s.settled = true

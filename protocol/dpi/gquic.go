@@ -14,7 +14,7 @@ import (
 func gquicDissector() Dissector {
 	return Dissector{
 		Name: "gquic", Proto: ProtoQUIC, Transports: UDP,
-		Start: func(*FlowInfo) State { return new(gquicState) },
+		Start: func(info *FlowInfo) State { return reuse[gquicState](info) },
 	}
 }
 
@@ -43,7 +43,7 @@ func (s *gquicState) Inspect(in *Input, res *Result) Status {
 	if !s.matched {
 		s.matched = true
 		res.Set(ProtoQUIC)
-		res.Meta().QUIC.Version = version
+		res.Meta().quic().Version = version
 	}
 	i := bytes.Index(rest[:min(len(rest), gquicCHLOScan)], []byte("CHLO"))
 	if i < 0 {
@@ -122,12 +122,12 @@ func readCHLO(b []byte, res *Result) bool {
 		v := values[start:end]
 		switch string(tag) {
 		case "SNI\x00":
-			meta.TLS.ServerName = Name(v)
+			meta.tls().ServerName = Name(v)
 		case "UAID":
-			meta.QUIC.UserAgent = Text(v, MaxAgent)
+			meta.quic().UserAgent = Text(v, MaxAgent)
 		case "VER\x00":
 			if len(v) == 4 {
-				meta.QUIC.Version = binary.BigEndian.Uint32(v)
+				meta.quic().Version = binary.BigEndian.Uint32(v)
 			}
 		}
 		start = end

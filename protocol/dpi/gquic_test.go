@@ -62,9 +62,9 @@ func TestGQUIC(t *testing.T) {
 			if tc.want == ProtoUnknown {
 				return
 			}
-			m := v.Meta
-			if m.TLS.ServerName != tc.sni || m.QUIC.UserAgent != tc.ua || m.QUIC.Version != tc.version {
-				t.Errorf("meta %+v", m)
+			tl, q := orZero(v.Meta.TLS), orZero(v.Meta.QUIC)
+			if tl.ServerName != tc.sni || q.UserAgent != tc.ua || q.Version != tc.version {
+				t.Errorf("TLS %+v QUIC %+v", tl, q)
 			}
 		})
 	}

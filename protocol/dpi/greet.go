@@ -26,7 +26,11 @@ type greetProto struct {
 // maxGreetLines bounds the client lines read.
 const maxGreetLines = 16
 
-func (g *greetProto) start(*FlowInfo) State { return &greetState{g: g} }
+func (g *greetProto) start(info *FlowInfo) State {
+	s := reuse[greetState](info)
+	s.g = g
+	return s
+}
 
 // greetState follows the greeting and the client's first commands.
 type greetState struct {
@@ -73,9 +77,9 @@ func (s *greetState) readGreeting(b []byte, res *Result) Status {
 	}
 	s.greeted = true
 	meta := res.Meta()
-	meta.Mail.Banner = Text(ln, MaxBanner)
+	meta.mail().Banner = Text(ln, MaxBanner)
 	if s.g.domain {
-		meta.Mail.Domain = greetingDomain(ln)
+		meta.mail().Domain = greetingDomain(ln)
 	}
 	for _, n := range s.g.names {
 		if containsFold(ln, n) {
@@ -101,7 +105,7 @@ func (s *greetState) readCommands(b []byte, res *Result) Status {
 			continue
 		case inFold(cmd, s.g.startTLS, ln):
 			s.match(res)
-			res.Meta().Mail.StartTLS = true
+			res.Meta().mail().StartTLS = true
 			return Final
 		case inFold(cmd, s.g.later, ln):
 			if !s.matched && !s.greeted && s.commands == 1 {

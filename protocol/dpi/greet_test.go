@@ -61,8 +61,8 @@ func TestGreetings(t *testing.T) {
 				return
 			}
 			want := MailMeta{Banner: tc.banner, Domain: tc.domain, StartTLS: tc.tls}
-			if v.Meta.Mail != want {
-				t.Errorf("got %+v, want %+v", v.Meta.Mail, want)
+			if orZero(v.Meta.Mail) != want {
+				t.Errorf("got %+v, want %+v", orZero(v.Meta.Mail), want)
 			}
 		})
 	}

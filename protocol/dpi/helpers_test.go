@@ -146,25 +146,27 @@ func checkVerdict(tb testing.TB, v Verdict) {
 	if m == nil {
 		return
 	}
+	h, tl, q, d := orZero(m.HTTP), orZero(m.TLS), orZero(m.QUIC), orZero(m.DNS)
+	sh, ml, nb, dh := orZero(m.SSH), orZero(m.Mail), orZero(m.NetBIOS), orZero(m.DHCP)
 	strs := []struct {
 		s     string
 		limit int
 	}{
-		{m.HTTP.Method, MaxToken}, {m.HTTP.Host, MaxName}, {m.HTTP.Target, MaxTarget},
-		{m.HTTP.Version, MaxToken}, {m.HTTP.UserAgent, MaxAgent}, {m.TLS.ServerName, MaxName},
-		{m.TLS.ServerALPN, MaxALPNLen}, {m.TLS.JA4, MaxToken + 4}, {m.QUIC.UserAgent, MaxAgent},
-		{m.DNS.Name, MaxName}, {m.SSH.Client, MaxBanner}, {m.SSH.Server, MaxBanner},
-		{m.Mail.Banner, MaxBanner}, {m.Mail.Domain, MaxName}, {m.NetBIOS.Name, MaxName},
-		{m.DHCP.HostName, MaxName}, {m.DHCP.VendorClass, MaxAgent},
+		{h.Method, MaxToken}, {h.Host, MaxName}, {h.Target, MaxTarget},
+		{h.Version, MaxToken}, {h.UserAgent, MaxAgent}, {tl.ServerName, MaxName},
+		{tl.ServerALPN, MaxALPNLen}, {tl.JA4, MaxToken + 4}, {q.UserAgent, MaxAgent},
+		{d.Name, MaxName}, {sh.Client, MaxBanner}, {sh.Server, MaxBanner},
+		{ml.Banner, MaxBanner}, {ml.Domain, MaxName}, {nb.Name, MaxName},
+		{dh.HostName, MaxName}, {dh.VendorClass, MaxAgent},
 	}
-	for _, a := range m.TLS.ALPN {
+	for _, a := range tl.ALPN {
 		strs = append(strs, struct {
 			s     string
 			limit int
 		}{a, MaxALPNLen})
 	}
-	if len(m.TLS.ALPN) > MaxALPN {
-		tb.Errorf("%d ALPN entries, at most %d", len(m.TLS.ALPN), MaxALPN)
+	if len(tl.ALPN) > MaxALPN {
+		tb.Errorf("%d ALPN entries, at most %d", len(tl.ALPN), MaxALPN)
 	}
 	for _, x := range strs {
 		if len(x.s) > x.limit || !utf8.ValidString(x.s) || strings.ContainsFunc(x.s, unicode.IsControl) {
@@ -195,4 +197,14 @@ func benchFlow(b *testing.B, reg *Registry, info FlowInfo, pkts []pkt) {
 		}
 		_ = s.Verdict()
 	}
+}
+
+// orZero returns the group g points to, or its zero value when the Meta
+// does not have it.
+func orZero[T any](g *T) T {
+	if g == nil {
+		var zero T
+		return zero
+	}
+	return *g
 }

@@ -11,7 +11,7 @@ func httpDissector() Dissector {
 	return Dissector{
 		Name: "http", Proto: ProtoHTTP, Transports: TCP,
 		TCPPorts: []uint16{80, 8080},
-		Start:    func(*FlowInfo) State { return new(httpState) },
+		Start:    func(info *FlowInfo) State { return reuse[httpState](info) },
 	}
 }
 
@@ -118,11 +118,11 @@ func (s *httpState) readRequest(dir Dir, b []byte, res *Result) Status {
 	s.match(res, p)
 	s.sawReq, s.reqDir = true, dir
 	meta := res.Meta()
-	meta.HTTP.Method = Text([]byte(method), MaxToken)
-	meta.HTTP.Target = Text(target, MaxTarget)
-	meta.HTTP.Version = Text(version, MaxToken)
+	meta.http().Method = Text([]byte(method), MaxToken)
+	meta.http().Target = Text(target, MaxTarget)
+	meta.http().Version = Text(version, MaxToken)
 	if host := absoluteHost(target); host != nil {
-		meta.HTTP.Host = Name(hostOnly(host))
+		meta.http().Host = Name(hostOnly(host))
 	}
 	s.readHeaders(b, res)
 	return Match
@@ -146,9 +146,9 @@ func (s *httpState) readHeaders(b []byte, res *Result) {
 		}
 		switch {
 		case hasPrefixFold(ln, "HOST:"):
-			res.Meta().HTTP.Host = Name(hostOnly(bytes.TrimSpace(ln[5:])))
+			res.Meta().http().Host = Name(hostOnly(bytes.TrimSpace(ln[5:])))
 		case hasPrefixFold(ln, "USER-AGENT:"):
-			res.Meta().HTTP.UserAgent = Text(bytes.TrimSpace(ln[11:]), MaxAgent)
+			res.Meta().http().UserAgent = Text(bytes.TrimSpace(ln[11:]), MaxAgent)
 		}
 		rest = next
 	}
@@ -172,7 +172,7 @@ func (s *httpState) readStatus(b []byte, res *Result) bool {
 	}
 	s.sawStatus = true
 	s.match(res, ProtoHTTP)
-	res.Meta().HTTP.Status = code
+	res.Meta().http().Status = code
 	return true
 }
 

@@ -52,8 +52,8 @@ func TestHTTP(t *testing.T) {
 			if tc.want == ProtoUnknown {
 				return
 			}
-			if v.Meta.HTTP != tc.meta {
-				t.Errorf("got %+v\nwant %+v", v.Meta.HTTP, tc.meta)
+			if orZero(v.Meta.HTTP) != tc.meta {
+				t.Errorf("got %+v\nwant %+v", orZero(v.Meta.HTTP), tc.meta)
 			}
 		})
 	}

@@ -16,7 +16,7 @@ func ikeDissector() Dissector {
 			if !onPort(info, 500, 4500) {
 				return nil
 			}
-			return new(ikeState)
+			return reuse[ikeState](info)
 		},
 	}
 }

@@ -12,7 +12,7 @@ func kerberosDissector() Dissector {
 	return Dissector{
 		Name: "kerberos", Proto: ProtoKerberos, Transports: TCP | UDP,
 		TCPPorts: []uint16{88}, UDPPorts: []uint16{88},
-		Start: func(*FlowInfo) State { return newEitherSide(kerberosCheck) },
+		Start: func(info *FlowInfo) State { return newEitherSide(info, kerberosCheck) },
 	}
 }
 

@@ -10,7 +10,7 @@ func ldapDissector() Dissector {
 	return Dissector{
 		Name: "ldap", Proto: ProtoLDAP, Transports: TCP | UDP,
 		TCPPorts: []uint16{389, 3268}, UDPPorts: []uint16{389},
-		Start: func(*FlowInfo) State { return newEitherSide(ldapCheck) },
+		Start: func(info *FlowInfo) State { return newEitherSide(info, ldapCheck) },
 	}
 }
 

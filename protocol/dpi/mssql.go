@@ -17,7 +17,7 @@ func mssqlDissector() Dissector {
 			if !onPort(info, 1433) {
 				return nil
 			}
-			return newEitherSide(mssqlCheck)
+			return newEitherSide(info, mssqlCheck)
 		},
 	}
 }

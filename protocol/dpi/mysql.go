@@ -15,7 +15,7 @@ func mysqlDissector() Dissector {
 	return Dissector{
 		Name: "mysql", Proto: ProtoMySQL, Transports: TCP,
 		TCPPorts: []uint16{3306},
-		Start:    func(*FlowInfo) State { return newEitherSide(mysqlCheck) },
+		Start:    func(info *FlowInfo) State { return newEitherSide(info, mysqlCheck) },
 	}
 }
 

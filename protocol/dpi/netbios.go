@@ -18,9 +18,9 @@ func netbiosDissector() Dissector {
 		TCPPorts: []uint16{139}, UDPPorts: []uint16{137, 138},
 		Start: func(info *FlowInfo) State {
 			if info.IPProto == IPProtoTCP {
-				return newEitherSide(netbiosSession)
+				return newEitherSide(info, netbiosSession)
 			}
-			return new(netbiosUDPState)
+			return reuse[netbiosUDPState](info)
 		},
 	}
 }
@@ -145,7 +145,7 @@ func nbKeep(enc []byte, res *Result) {
 		n--
 	}
 	m := res.Meta()
-	m.NetBIOS.Name, m.NetBIOS.Suffix = Name(raw[:n]), raw[nbNameLen-1]
+	m.netbios().Name, m.netbios().Suffix = Name(raw[:n]), raw[nbNameLen-1]
 }
 
 // netbiosSession reads the first session service packet of a side

@@ -18,7 +18,7 @@ func openvpnDissector() Dissector {
 	return Dissector{
 		Name: "openvpn", Proto: ProtoOpenVPN, Transports: TCP | UDP,
 		TCPPorts: []uint16{1194}, UDPPorts: []uint16{1194},
-		Start: func(*FlowInfo) State { return new(openvpnState) },
+		Start: func(info *FlowInfo) State { return reuse[openvpnState](info) },
 	}
 }
 

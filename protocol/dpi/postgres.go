@@ -15,7 +15,7 @@ func postgresDissector() Dissector {
 	return Dissector{
 		Name: "postgresql", Proto: ProtoPostgreSQL, Transports: TCP,
 		TCPPorts: []uint16{5432},
-		Start:    func(*FlowInfo) State { return newEitherSide(postgresCheck) },
+		Start:    func(info *FlowInfo) State { return newEitherSide(info, postgresCheck) },
 	}
 }
 

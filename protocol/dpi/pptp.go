@@ -10,7 +10,7 @@ func pptpDissector() Dissector {
 	return Dissector{
 		Name: "pptp", Proto: ProtoPPTP, Transports: TCP,
 		TCPPorts: []uint16{1723},
-		Start:    func(*FlowInfo) State { return newEitherSide(pptpCheck) },
+		Start:    func(info *FlowInfo) State { return newEitherSide(info, pptpCheck) },
 	}
 }
 

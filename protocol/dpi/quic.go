@@ -16,7 +16,7 @@ func quicDissector() Dissector {
 	return Dissector{
 		Name: "quic", Proto: ProtoQUIC, Transports: UDP,
 		UDPPorts: []uint16{443},
-		Start:    func(*FlowInfo) State { return new(quicState) },
+		Start:    newQUICState,
 	}
 }
 
@@ -24,6 +24,21 @@ var (
 	errQUICShort = errors.New("quic packet cut short")
 	errQUICBad   = errors.New("not a quic initial packet")
 )
+
+// newQUICState returns a state for a new flow: the quic dissector's state
+// of the session's previous flow when there is one (see reuse), with the
+// memory of its buffers kept, else a new one.
+func newQUICState(info *FlowInfo) State {
+	p, ok := info.prev.(*quicState)
+	if !ok {
+		return new(quicState)
+	}
+	info.prev = nil
+	plain, data := p.plain[:0], p.crypto.data[:0]
+	*p = quicState{plain: plain}
+	p.crypto.data = data
+	return p
+}
 
 // quicState gathers the client's CRYPTO stream.
 type quicState struct {
@@ -61,7 +76,7 @@ func (s *quicState) Inspect(in *Input, res *Result) Status {
 		res.Set(ProtoQUIC)
 	}
 	meta := res.Meta()
-	meta.QUIC.Version = s.version
+	meta.quic().Version = s.version
 	typ, body, complete := quicClientHello(s.crypto.data)
 	if typ != tlsClientHello {
 		return Match
@@ -70,16 +85,16 @@ func (s *quicState) Inspect(in *Input, res *Result) Status {
 	if !ok {
 		return Match
 	}
-	if ch.serverName != nil && meta.TLS.ServerName == "" {
-		meta.TLS.ServerName = Name(ch.serverName)
+	if ch.serverName != nil && meta.tls().ServerName == "" {
+		meta.tls().ServerName = Name(ch.serverName)
 	}
 	if !ch.complete {
 		return Match
 	}
-	meta.TLS.Version = ch.maxVersion()
-	meta.TLS.ALPN = appendALPN(meta.TLS.ALPN[:0], ch.alpn)
-	meta.TLS.JA4 = ja4(&ch, ja4QUIC)
-	s.plain, s.crypto = nil, stream{}
+	meta.tls().Version = ch.maxVersion()
+	meta.tls().ALPN = appendALPN(meta.tls().ALPN[:0], ch.alpn)
+	meta.tls().JA4 = ja4(&ch, ja4QUIC)
+	s.plain, s.crypto = s.plain[:0], stream{data: s.crypto.data[:0]} // kept for reuse
 	return Final
 }
 

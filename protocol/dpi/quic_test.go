@@ -299,12 +299,12 @@ func TestQUICSessions(t *testing.T) {
 			if tc.want == ProtoUnknown {
 				return
 			}
-			m := v.Meta
-			if m.TLS.ServerName != tc.sni || (m.TLS.JA4 != "") != tc.ja4 || m.QUIC.Version != tc.version {
-				t.Errorf("meta %+v", m)
+			tl, q := orZero(v.Meta.TLS), orZero(v.Meta.QUIC)
+			if tl.ServerName != tc.sni || (tl.JA4 != "") != tc.ja4 || q.Version != tc.version {
+				t.Errorf("TLS %+v QUIC %+v", tl, q)
 			}
-			if tc.ja4 && m.TLS.JA4 != "q13d0307h2_40b44b994229_078775ef5e04" {
-				t.Errorf("JA4 %s", m.TLS.JA4)
+			if tc.ja4 && tl.JA4 != "q13d0307h2_40b44b994229_078775ef5e04" {
+				t.Errorf("JA4 %s", tl.JA4)
 			}
 		})
 	}

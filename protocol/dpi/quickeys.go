@@ -3,7 +3,6 @@ package dpi
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -83,46 +82,59 @@ func newQUICKeys(version uint32, dcid []byte) (*quicKeys, error) {
 }
 
 // initialMaterial derives the client's Initial key, IV and header
-// protection key (RFC 9001 §5.2, RFC 9369 §3.3.2).
+// protection key (RFC 9001 §5.2, RFC 9369 §3.3.2) into m.
 func initialMaterial(version uint32, dcid []byte) (key, iv, hp []byte, err error) {
 	salt, v2, ok := quicParams(version)
-	if !ok {
+	if !ok || len(dcid) > hmacBlock {
 		return nil, nil, nil, errQUICKeys
 	}
-	initial, err := hkdf.Extract(sha256.New, dcid, salt)
-	if err != nil {
-		return nil, nil, nil, errQUICKeys
-	}
-	client, err := expandLabel(initial, "client in", sha256.Size)
-	if err != nil {
-		return nil, nil, nil, err
-	}
+	initial := hmacSHA256(salt, dcid, nil) // HKDF-Extract (RFC 5869 §2.2)
+	client := expandLabel(initial[:], "client in", sha256.Size)
 	prefix := "quic "
 	if v2 {
 		prefix = "quicv2 "
 	}
-	key, err1 := expandLabel(client, prefix+"key", 16)
-	iv, err2 := expandLabel(client, prefix+"iv", 12)
-	hp, err3 := expandLabel(client, prefix+"hp", 16)
-	if err := errors.Join(err1, err2, err3); err != nil {
-		return nil, nil, nil, err
-	}
-	return key, iv, hp, nil
+	k, i, h := expandLabel(client[:], prefix+"key", 16), expandLabel(client[:], prefix+"iv", 12),
+		expandLabel(client[:], prefix+"hp", 16)
+	return k[:16], i[:12], h[:16], nil
 }
 
-// expandLabel is HKDF-Expand-Label with an empty context (RFC 8446 §7.1).
-func expandLabel(secret []byte, label string, n int) ([]byte, error) {
-	full := "tls13 " + label
-	info := make([]byte, 0, 4+len(full))
-	info = binary.BigEndian.AppendUint16(info, uint16(n))
-	info = append(info, byte(len(full)))
-	info = append(info, full...)
-	info = append(info, 0) // no context
-	out, err := hkdf.Expand(sha256.New, secret, string(info), n)
-	if err != nil {
-		return nil, errQUICKeys
+// expandLabel is HKDF-Expand-Label with an empty context (RFC 8446 §7.1)
+// for an output of n <= 32 bytes: one block of HKDF-Expand (RFC 5869
+// §2.3), returned whole; the caller takes its first n bytes.
+func expandLabel(secret []byte, label string, n int) [sha256.Size]byte {
+	var buf [64]byte
+	info := binary.BigEndian.AppendUint16(buf[:0], uint16(n))
+	info = append(info, byte(len("tls13 ")+len(label)))
+	info = append(info, "tls13 "...)
+	info = append(info, label...)
+	info = append(info, 0, 1) // no context; the block counter
+	return hmacSHA256(secret, info, nil)
+}
+
+// hmacBlock is the block size of SHA-256: keys and messages up to it
+// are all this package feeds HMAC.
+const hmacBlock = 64
+
+// hmacSHA256 returns HMAC-SHA256 (RFC 2104) of a then b under key, each
+// at most hmacBlock bytes, on the stack: the crypto/hmac and crypto/hkdf
+// forms allocate a few hundred bytes for every call, five times per QUIC
+// flow.
+func hmacSHA256(key, a, b []byte) [sha256.Size]byte {
+	var in [2 * hmacBlock]byte
+	var out [hmacBlock + sha256.Size]byte
+	for i := range hmacBlock {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		in[i], out[i] = k^0x36, k^0x5c
 	}
-	return out, nil
+	n := copy(in[hmacBlock:], a)
+	n += copy(in[hmacBlock+n:], b)
+	inner := sha256.Sum256(in[:hmacBlock+n])
+	copy(out[hmacBlock:], inner[:])
+	return sha256.Sum256(out[:])
 }
 
 // open removes header protection and decrypts one Initial packet. pkt is

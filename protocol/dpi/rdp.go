@@ -12,7 +12,7 @@ func rdpDissector() Dissector {
 	return Dissector{
 		Name: "rdp", Proto: ProtoRDP, Transports: TCP,
 		TCPPorts: []uint16{3389},
-		Start:    func(*FlowInfo) State { return newEitherSide(rdpCheck) },
+		Start:    func(info *FlowInfo) State { return newEitherSide(info, rdpCheck) },
 	}
 }
 

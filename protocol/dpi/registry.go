@@ -60,9 +60,12 @@ type Dissector struct {
 	// ([Session.Announcing]).
 	Announces bool
 	// Start returns the dissector's state for a new flow, or nil when the
-	// flow cannot be of this protocol. It is called once per flow (again if
-	// a TCP stream turns out to start earlier than first seen). A stateless
-	// dissector returns a shared value and costs no allocation.
+	// flow cannot be of this protocol. It is called at most once per flow
+	// (again if a TCP stream turns out to start earlier than first seen),
+	// when the flow first needs the dissector: not at all when an earlier
+	// dissector settles the flow first. Its answer must depend on the
+	// FlowInfo alone. A stateless dissector returns a shared value and
+	// costs no allocation.
 	Start func(info *FlowInfo) State
 }
 

@@ -12,7 +12,7 @@ import "encoding/binary"
 func rtcpDissector() Dissector {
 	return Dissector{
 		Name: "rtcp", Proto: ProtoRTCP, Transports: UDP,
-		Start: func(*FlowInfo) State { return new(rtcpState) },
+		Start: func(info *FlowInfo) State { return reuse[rtcpState](info) },
 	}
 }
 

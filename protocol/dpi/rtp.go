@@ -11,7 +11,7 @@ import "encoding/binary"
 func rtpDissector() Dissector {
 	return Dissector{
 		Name: "rtp", Proto: ProtoRTP, Transports: UDP,
-		Start: func(*FlowInfo) State { return new(rtpState) },
+		Start: func(info *FlowInfo) State { return reuse[rtpState](info) },
 	}
 }
 

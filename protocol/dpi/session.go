@@ -34,6 +34,10 @@ type FlowInfo struct {
 	// dissectors trust it, so it must come from an [Expectation] that
 	// [Expectation.Matches] this flow.
 	Expected Proto
+
+	// prev is set by the Session for the Start of one dissector: that
+	// dissector's state from the session's previous flow, for reuse.
+	prev State
 }
 
 // Dir is the direction of a segment.
@@ -70,14 +74,15 @@ type Segment struct {
 // candidate is a dissector still in the running for a flow.
 type candidate struct {
 	idx   uint16 // into Registry.all
-	state State
+	state State  // nil until the candidate is first needed (Session.begin)
 }
 
 // Session classifies one flow. It is fed the flow's packets in capture
 // order with [Session.Add] and says what it found with [Session.Verdict].
 // Its memory is a few hundred bytes plus, for TCP, the reassembled start
 // of each direction (at most [MaxStreamBytes] each, grown only as data
-// comes); all of it but the verdict is dropped once the session is done.
+// comes); once the session is done it holds nothing of the flow but the
+// verdict, and keeps that memory only for [Session.Reset].
 //
 // A Session is not safe for concurrent use. It never recovers a panic of
 // a dissector: the panic reaches the caller of Add.
@@ -90,17 +95,43 @@ type Session struct {
 	done      bool
 	matched   bool // cands holds just the dissector that matched
 	cands     []candidate
+	prev      []State    // by registry index: states no candidate uses, for reuse
 	streams   *[2]stream // TCP only, made at the first segment
+	spare     *[2]stream // streams of an earlier flow, for reuse
 	in        Input
 	res       Result
 }
 
 // NewSession returns a session for a flow described by info.
 func NewSession(cfg Config, info FlowInfo) *Session {
-	s := &Session{reg: cfg.Registry, info: info, budget: cfg.Budget}
-	if s.reg == nil {
-		s.reg = DefaultRegistry()
+	s := new(Session)
+	s.Reset(cfg, info)
+	return s
+}
+
+// Reset makes s a session for a new flow described by info, as
+// NewSession would return it, keeping the memory s had for its candidate
+// list and TCP streams. Whatever s handed out before (the Meta of its
+// verdict, its expectations) stays as it is. A caller that classifies
+// many flows one after the other may so keep a few sessions and reuse
+// them; a session whose dissector panicked must not be reused.
+func (s *Session) Reset(cfg Config, info FlowInfo) {
+	s.drop(0)
+	spare := s.streams
+	if spare == nil {
+		spare = s.spare
 	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = DefaultRegistry()
+	}
+	prev := s.prev
+	if reg != s.reg {
+		prev = nil
+	}
+	info.prev = nil
+	*s = Session{reg: reg, info: info, budget: cfg.Budget, cands: s.cands[:0],
+		prev: prev, spare: spare}
 	if s.budget <= 0 {
 		s.budget = DefaultBudget
 	}
@@ -111,27 +142,83 @@ func NewSession(cfg Config, info FlowInfo) *Session {
 		s.transport = UDP
 	default:
 		s.done = true // nothing to dissect
-		return s
+		return
 	}
 	s.in.Flow = &s.info
 	s.start()
-	return s
 }
 
-// start (re)makes the candidate list from the registry.
+// start (re)makes the candidate list from the registry. A candidate's
+// state is made when the candidate is first needed (begin): most flows
+// are settled by one of the first dissectors, and the others are then
+// never started. Start depends on the flow alone, so when it is called
+// changes nothing.
 func (s *Session) start() {
 	idx := s.reg.tcp
 	if s.transport == UDP {
 		idx = s.reg.udp
 	}
+	s.drop(0)
 	if cap(s.cands) < len(idx) {
 		s.cands = make([]candidate, 0, len(idx))
 	}
-	s.cands = s.cands[:0]
+	if len(s.prev) != len(s.reg.all) {
+		s.prev = make([]State, len(s.reg.all))
+	}
 	for _, i := range idx {
-		if st := s.reg.all[i].Start(&s.info); st != nil {
-			s.cands = append(s.cands, candidate{idx: uint16(i), state: st})
+		s.cands = append(s.cands, candidate{idx: uint16(i)})
+	}
+}
+
+// begin starts candidate i, which was not started. When its dissector's
+// Start says the flow cannot be of its protocol, the candidate is taken
+// out (the next one is then at i) and begin reports false.
+func (s *Session) begin(i int) bool {
+	if s.startState(&s.cands[i]) {
+		return true
+	}
+	n := len(s.cands) - 1
+	copy(s.cands[i:], s.cands[i+1:])
+	s.cands[n] = candidate{}
+	s.cands = s.cands[:n]
+	return false
+}
+
+// startState makes the state of candidate c, not started, with its
+// dissector's Start, and reports whether there is one.
+func (s *Session) startState(c *candidate) bool {
+	s.info.prev = s.prev[c.idx]
+	c.state = s.reg.all[c.idx].Start(&s.info)
+	s.prev[c.idx], s.info.prev = s.info.prev, nil // nil when Start took it
+	return c.state != nil
+}
+
+// exhausted reports whether no candidate is left, starting candidates in
+// order until one is.
+func (s *Session) exhausted() bool {
+	for len(s.cands) > 0 {
+		if s.cands[0].state != nil || s.begin(0) {
+			return false
 		}
+	}
+	return true
+}
+
+// drop ends the candidates from index i on, keeping the states of those
+// that were started for the next Start of their dissectors.
+func (s *Session) drop(i int) {
+	for _, c := range s.cands[i:] {
+		s.keepState(c)
+	}
+	clear(s.cands[i:])
+	s.cands = s.cands[:i]
+}
+
+// keepState keeps the state of c, which drops out, for the next Start of
+// its dissector.
+func (s *Session) keepState(c candidate) {
+	if c.state != nil && int(c.idx) < len(s.prev) {
+		s.prev[c.idx] = c.state
 	}
 }
 
@@ -158,7 +245,13 @@ func (s *Session) Add(seg *Segment) (done bool) {
 
 func (s *Session) addTCP(seg *Segment, dir Dir) bool {
 	if s.streams == nil {
-		s.streams = new([2]stream)
+		s.streams = s.spare
+		if s.streams == nil {
+			s.streams = new([2]stream)
+		}
+		s.spare = nil
+		s.streams[0].reset()
+		s.streams[1].reset()
 	}
 	st := &s.streams[dir]
 	seq, rebased := seg.Seq, false
@@ -198,7 +291,7 @@ func (s *Session) count(dir Dir) {
 // afterPacket ends the session when the budget is spent or, when no TCP
 // stream may still move its start, no candidate is left.
 func (s *Session) afterPacket() bool {
-	if !s.done && (s.seen >= s.budget || len(s.cands) == 0 && !s.mayRebase()) {
+	if !s.done && (s.seen >= s.budget || !s.mayRebase() && s.exhausted()) {
 		s.finish()
 	}
 	s.in.Payload, s.in.Stream = nil, [2][]byte{}
@@ -211,22 +304,31 @@ func (s *Session) mayRebase() bool {
 	return s.streams != nil && (!s.streams[0].syn || !s.streams[1].syn)
 }
 
-// inspect runs the candidates over the new data of dir.
+// inspect runs the candidates over the new data of dir. Those still in
+// the running are moved down over those that drop out in one pass.
 func (s *Session) inspect(dir Dir, t int64) {
 	s.in.Dir, s.in.Time = dir, t
-	for i := 0; i < len(s.cands); {
-		switch s.cands[i].state.Inspect(&s.in, &s.res) {
+	kept := 0
+	for i := range s.cands {
+		c := &s.cands[i]
+		if c.state == nil && !s.startState(c) {
+			continue // its dissector's Start ruled the flow out
+		}
+		switch c.state.Inspect(&s.in, &s.res) {
 		case Continue:
-			i++
+			s.cands[kept] = *c
+			kept++
 		case Reject:
 			if s.matched {
 				s.finish() // the match stands; its dissector has no more to say
 				return
 			}
-			s.cands = append(s.cands[:i], s.cands[i+1:]...)
+			s.keepState(*c)
 		case Match:
-			s.cands[0] = s.cands[i]
-			s.cands = s.cands[:1]
+			win := *c
+			s.cands[i] = candidate{}
+			s.drop(0) // the others; the slots already moved hold duplicates
+			s.cands = append(s.cands, win)
 			s.matched = true
 			return
 		case Final:
@@ -234,13 +336,21 @@ func (s *Session) inspect(dir Dir, t int64) {
 			return
 		}
 	}
+	clear(s.cands[kept:])
+	s.cands = s.cands[:kept]
 }
 
-// finish marks the session done and drops all but the result.
+// finish marks the session done and drops all but the result. The
+// memory of the candidate list and the streams is kept, without what it
+// held, for a [Session.Reset].
 func (s *Session) finish() {
 	s.done = true
-	s.cands = nil
-	s.streams = nil
+	s.drop(0)
+	if s.streams != nil {
+		s.spare, s.streams = s.streams, nil
+		s.spare[0].reset()
+		s.spare[1].reset()
+	}
 	s.in = Input{}
 }
 

@@ -62,7 +62,7 @@ func TestSessionOutcomes(t *testing.T) {
 			return Reject
 		}
 		res.Set(ProtoTelnet)
-		res.Meta().Mail.Banner = string(b)
+		res.Meta().mail().Banner = string(b)
 		if len(b) >= 4 {
 			return Final
 		}
@@ -108,7 +108,7 @@ func TestSessionOutcomes(t *testing.T) {
 				t.Errorf("verdict %v guess %v, want %v guess %v", v.Proto, v.Guess, tc.want, tc.guess)
 			}
 			if got := ""; v.Meta != nil {
-				got = v.Meta.Mail.Banner
+				got = orZero(v.Meta.Mail).Banner
 				if got != tc.banner {
 					t.Errorf("banner %q, want %q", got, tc.banner)
 				}
@@ -130,8 +130,8 @@ func TestVerdictNotChangedLater(t *testing.T) {
 		step++
 		res.Set(ProtoDNS)
 		m := res.Meta()
-		m.DNS.Name = strings.Repeat("a", step)
-		m.TLS.ALPN = append(m.TLS.ALPN, "x")
+		m.dns().Name = strings.Repeat("a", step)
+		m.tls().ALPN = append(m.tls().ALPN, "x")
 		return Match
 	})
 	s := NewSession(Config{Registry: mustRegistry(t, grow)}, flowInfo(IPProtoUDP, 1, 53))

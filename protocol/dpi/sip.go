@@ -12,9 +12,9 @@ func sipDissector() Dissector {
 		TCPPorts: []uint16{5060, 5061}, UDPPorts: []uint16{5060},
 		Start: func(info *FlowInfo) State {
 			if info.IPProto == IPProtoTCP {
-				return newEitherSide(sipCheck)
+				return newEitherSide(info, sipCheck)
 			}
-			return new(sipUDPState)
+			return reuse[sipUDPState](info)
 		},
 	}
 }

@@ -12,7 +12,7 @@ func smbDissector() Dissector {
 	return Dissector{
 		Name: "smb", Proto: ProtoSMBv23, Transports: TCP,
 		TCPPorts: []uint16{445},
-		Start:    func(*FlowInfo) State { return newEitherSide(smbCheck) },
+		Start:    func(info *FlowInfo) State { return newEitherSide(info, smbCheck) },
 	}
 }
 

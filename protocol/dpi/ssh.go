@@ -9,7 +9,7 @@ func sshDissector() Dissector {
 	return Dissector{
 		Name: "ssh", Proto: ProtoSSH, Transports: TCP,
 		TCPPorts: []uint16{22},
-		Start:    func(*FlowInfo) State { return new(sshState) },
+		Start:    func(info *FlowInfo) State { return reuse[sshState](info) },
 	}
 }
 
@@ -43,9 +43,9 @@ func (s *sshState) Inspect(in *Input, res *Result) Status {
 	v := Text(ln, MaxBanner)
 	meta := res.Meta()
 	if in.Dir == FromInitiator {
-		meta.SSH.Client = v
+		meta.ssh().Client = v
 	} else {
-		meta.SSH.Server = v
+		meta.ssh().Server = v
 	}
 	if s.seen[0] && s.seen[1] {
 		return Final

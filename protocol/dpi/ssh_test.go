@@ -33,8 +33,8 @@ func TestSSH(t *testing.T) {
 			if tc.want == ProtoUnknown {
 				return
 			}
-			if v.Meta.SSH != (SSHMeta{Client: tc.client, Server: tc.server}) {
-				t.Errorf("got %+v", v.Meta.SSH)
+			if orZero(v.Meta.SSH) != (SSHMeta{Client: tc.client, Server: tc.server}) {
+				t.Errorf("got %+v", orZero(v.Meta.SSH))
 			}
 		})
 	}

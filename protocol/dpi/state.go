@@ -10,6 +10,25 @@ type inspectFunc func(in *Input, res *Result) Status
 // Inspect calls f.
 func (f inspectFunc) Inspect(in *Input, res *Result) Status { return f(in, res) }
 
+// reuse returns a zero T for a dissector's Start to fill in: the state
+// the same dissector had for the session's previous flow, when it is a
+// *T the session no longer uses (see [Session.Reset]), else a new one. So
+// a session that is reused allocates no new states. A dissector that
+// hands out a shared *T (rather than a shared inspectFunc) must not make
+// its other states with reuse[T].
+func reuse[T any, P interface {
+	*T
+	State
+}](info *FlowInfo) P {
+	if p, ok := info.prev.(P); ok {
+		info.prev = nil
+		var zero T
+		*p = zero
+		return p
+	}
+	return P(new(T))
+}
+
 // data returns what a dissector reads at this call: the datagram for UDP,
 // the reassembled stream of the packet's direction for TCP.
 func (in *Input) data() []byte {
@@ -32,7 +51,11 @@ type eitherSide struct {
 	failed [2]bool
 }
 
-func newEitherSide(c sideCheck) State { return &eitherSide{check: c} }
+func newEitherSide(info *FlowInfo, c sideCheck) State {
+	s := reuse[eitherSide](info)
+	s.check = c
+	return s
+}
 
 func (s *eitherSide) Inspect(in *Input, res *Result) Status {
 	if s.failed[in.Dir] {

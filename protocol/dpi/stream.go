@@ -27,6 +27,11 @@ type span struct {
 	b   []byte
 }
 
+// reset empties the stream for a new flow, keeping the memory of data.
+func (st *stream) reset() {
+	*st = stream{data: st.data[:0]}
+}
+
 // synSeen records the SYN of the direction: the stream starts after it.
 // It reports whether data held so far had to move (it came before its SYN).
 func (st *stream) synSeen(seq uint32) (rebased bool) {

@@ -12,7 +12,7 @@ func stunDissector() Dissector {
 	return Dissector{
 		Name: "stun", Proto: ProtoSTUN, Transports: TCP | UDP,
 		TCPPorts: []uint16{3478}, UDPPorts: []uint16{3478},
-		Start: func(*FlowInfo) State { return newEitherSide(stunCheck) },
+		Start: func(info *FlowInfo) State { return newEitherSide(info, stunCheck) },
 	}
 }
 

@@ -14,7 +14,7 @@ func syslogDissector() Dissector {
 			if !onPort(info, 514, 601) {
 				return nil
 			}
-			return newEitherSide(syslogCheck)
+			return newEitherSide(info, syslogCheck)
 		},
 	}
 }

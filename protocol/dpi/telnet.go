@@ -9,7 +9,7 @@ func telnetDissector() Dissector {
 	return Dissector{
 		Name: "telnet", Proto: ProtoTelnet, Transports: TCP,
 		TCPPorts: []uint16{23},
-		Start:    func(*FlowInfo) State { return newEitherSide(telnetCheck) },
+		Start:    func(info *FlowInfo) State { return newEitherSide(info, telnetCheck) },
 	}
 }
 

@@ -10,7 +10,7 @@ func tlsDissector() Dissector {
 	return Dissector{
 		Name: "tls", Proto: ProtoTLS, Transports: TCP,
 		TCPPorts: []uint16{443, 8443},
-		Start:    func(*FlowInfo) State { return new(tlsState) },
+		Start:    func(info *FlowInfo) State { return reuse[tlsState](info) },
 	}
 }
 
@@ -55,9 +55,9 @@ func (s *tlsState) Inspect(in *Input, res *Result) Status {
 		s.serverDone = true
 		s.match(res)
 		meta := res.Meta()
-		meta.TLS.Version = sh.version
+		meta.tls().Version = sh.version
 		if sh.alpn != nil {
-			meta.TLS.ServerALPN = Text(sh.alpn, MaxALPNLen)
+			meta.tls().ServerALPN = Text(sh.alpn, MaxALPNLen)
 		}
 	default:
 		return s.notHandshake()
@@ -72,18 +72,18 @@ func (s *tlsState) Inspect(in *Input, res *Result) Status {
 // readClient records what a ClientHello (maybe not yet whole) shows.
 func (s *tlsState) readClient(ch *clientHello, res *Result) {
 	meta := res.Meta()
-	if ch.serverName != nil && meta.TLS.ServerName == "" {
-		meta.TLS.ServerName = Name(ch.serverName)
+	if ch.serverName != nil && meta.tls().ServerName == "" {
+		meta.tls().ServerName = Name(ch.serverName)
 	}
 	if !ch.complete {
 		return
 	}
 	s.clientDone = true
 	if !s.serverDone {
-		meta.TLS.Version = ch.maxVersion()
+		meta.tls().Version = ch.maxVersion()
 	}
-	meta.TLS.ALPN = appendALPN(meta.TLS.ALPN[:0], ch.alpn)
-	meta.TLS.JA4 = ja4(ch, ja4TCP)
+	meta.tls().ALPN = appendALPN(meta.tls().ALPN[:0], ch.alpn)
+	meta.tls().JA4 = ja4(ch, ja4TCP)
 }
 
 // appendALPN appends the protocol names of an ALPN list, bounded.

@@ -82,14 +82,16 @@ func (v Verdict) ServerName() string {
 	switch {
 	case m == nil:
 		return ""
-	case m.HTTP.Host != "":
+	case m.HTTP != nil && m.HTTP.Host != "":
 		return m.HTTP.Host
-	case m.TLS.ServerName != "":
+	case m.TLS != nil && m.TLS.ServerName != "":
 		return m.TLS.ServerName
-	case m.DNS.Name != "":
+	case m.DNS != nil && m.DNS.Name != "":
 		return m.DNS.Name
+	case m.Mail != nil:
+		return m.Mail.Domain
 	}
-	return m.Mail.Domain
+	return ""
 }
 
 // Host returns the name nDPI 4.2 shows as a flow's host: the server name
@@ -100,26 +102,31 @@ func (v Verdict) Host() string {
 	if n := v.ServerName(); n != "" || v.Meta == nil {
 		return n
 	}
-	if v.Meta.NetBIOS.Name != "" {
-		return v.Meta.NetBIOS.Name
+	if g := v.Meta.NetBIOS; g != nil && g.Name != "" {
+		return g.Name
 	}
-	return v.Meta.DHCP.HostName
+	if g := v.Meta.DHCP; g != nil {
+		return g.HostName
+	}
+	return ""
 }
 
-// Meta is the metadata of a flow. Only the group of the flow's protocol
-// is filled in (TLS and QUIC both use TLS, for the ClientHello). Every
-// string is a copy bounded by the Max* limits and holds valid UTF-8, with
-// control characters and bytes that are not UTF-8 replaced by '?'.
+// Meta is the metadata of a flow. Only the groups of the flow's protocol
+// are there (TLS and QUIC both use TLS, for the ClientHello); the others
+// are nil, so a flow's metadata costs what its protocol reads. A nil group
+// reads as its zero value. Every string is a copy bounded by the Max*
+// limits and holds valid UTF-8, with control characters and bytes that
+// are not UTF-8 replaced by '?'.
 type Meta struct {
-	HTTP HTTPMeta
-	TLS  TLSMeta
-	QUIC QUICMeta
-	DNS  DNSMeta
-	SSH  SSHMeta
-	Mail MailMeta
+	HTTP *HTTPMeta
+	TLS  *TLSMeta
+	QUIC *QUICMeta
+	DNS  *DNSMeta
+	SSH  *SSHMeta
+	Mail *MailMeta
 	// NetBIOS and DHCP hold names that machines on a LAN call themselves.
-	NetBIOS NetBIOSMeta
-	DHCP    DHCPMeta
+	NetBIOS *NetBIOSMeta
+	DHCP    *DHCPMeta
 }
 
 // HTTPMeta is read from the first HTTP/1.x request and response of a flow.
@@ -198,13 +205,41 @@ type DHCPMeta struct {
 	MessageType uint8
 }
 
-// clone returns a copy of m whose ALPN slice is its own.
+// clone returns a copy of m that shares nothing with it.
 func (m *Meta) clone() *Meta {
-	c := *m
-	if m.TLS.ALPN != nil {
-		c.TLS.ALPN = append([]string(nil), m.TLS.ALPN...)
+	c := &Meta{HTTP: cloneGroup(m.HTTP), QUIC: cloneGroup(m.QUIC), DNS: cloneGroup(m.DNS),
+		SSH: cloneGroup(m.SSH), Mail: cloneGroup(m.Mail), NetBIOS: cloneGroup(m.NetBIOS),
+		DHCP: cloneGroup(m.DHCP), TLS: cloneGroup(m.TLS)}
+	if c.TLS != nil && c.TLS.ALPN != nil {
+		c.TLS.ALPN = append([]string(nil), c.TLS.ALPN...)
 	}
+	return c
+}
+
+func cloneGroup[T any](g *T) *T {
+	if g == nil {
+		return nil
+	}
+	c := *g
 	return &c
+}
+
+// The groups of a Meta for a dissector to write, made on first use.
+
+func (m *Meta) http() *HTTPMeta       { return group(&m.HTTP) }
+func (m *Meta) tls() *TLSMeta         { return group(&m.TLS) }
+func (m *Meta) quic() *QUICMeta       { return group(&m.QUIC) }
+func (m *Meta) dns() *DNSMeta         { return group(&m.DNS) }
+func (m *Meta) ssh() *SSHMeta         { return group(&m.SSH) }
+func (m *Meta) mail() *MailMeta       { return group(&m.Mail) }
+func (m *Meta) netbios() *NetBIOSMeta { return group(&m.NetBIOS) }
+func (m *Meta) dhcp() *DHCPMeta       { return group(&m.DHCP) }
+
+func group[T any](g **T) *T {
+	if *g == nil {
+		*g = new(T)
+	}
+	return *g
 }
 
 // Name returns a host name for keeping: [Text] with limit MaxName, ASCII

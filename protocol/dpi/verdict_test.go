@@ -21,13 +21,13 @@ func TestVerdictNames(t *testing.T) {
 		{name: "application same as protocol", v: Verdict{Proto: ProtoDNS, App: ProtoDNS},
 			fullName: "DNS", fullID: 5},
 		{name: "server name first", v: Verdict{Proto: ProtoHTTP, Meta: &Meta{
-			HTTP: HTTPMeta{Host: "www.example.com"}, NetBIOS: NetBIOSMeta{Name: "wpad"}}},
+			HTTP: &HTTPMeta{Host: "www.example.com"}, NetBIOS: &NetBIOSMeta{Name: "wpad"}}},
 			fullName: "HTTP", fullID: 7, host: "www.example.com"},
 		{name: "NetBIOS name", v: Verdict{Proto: ProtoNetBIOS, Meta: &Meta{
-			NetBIOS: NetBIOSMeta{Name: "workgroup", Suffix: 0x1d}}},
+			NetBIOS: &NetBIOSMeta{Name: "workgroup", Suffix: 0x1d}}},
 			fullName: "NetBIOS", fullID: 10, host: "workgroup"},
 		{name: "DHCP host name", v: Verdict{Proto: ProtoDHCP, Meta: &Meta{
-			DHCP: DHCPMeta{HostName: "laptop-7", VendorClass: "MSFT 5.0", MessageType: 1}}},
+			DHCP: &DHCPMeta{HostName: "laptop-7", VendorClass: "MSFT 5.0", MessageType: 1}}},
 			fullName: "DHCP", fullID: 18, host: "laptop-7"},
 	}
 	for _, tc := range tests {

@@ -9,7 +9,7 @@ func vncDissector() Dissector {
 	return Dissector{
 		Name: "vnc", Proto: ProtoVNC, Transports: TCP,
 		TCPPorts: []uint16{5900},
-		Start:    func(*FlowInfo) State { return newEitherSide(vncCheck) },
+		Start:    func(info *FlowInfo) State { return newEitherSide(info, vncCheck) },
 	}
 }
 

@@ -16,7 +16,7 @@ func wireguardDissector() Dissector {
 	return Dissector{
 		Name: "wireguard", Proto: ProtoWireGuard, Transports: UDP,
 		UDPPorts: []uint16{51820},
-		Start:    func(*FlowInfo) State { return new(wireguardState) },
+		Start:    func(info *FlowInfo) State { return reuse[wireguardState](info) },
 	}
 }
 

@@ -21,6 +21,17 @@ type prepared struct {
 // the entry of the packets a few places behind, so their memory latencies
 // overlap instead of adding up.
 func (t *Table) AddBatch(pkts []packet.Packet, out []Record) []Record {
+	return t.AddBatchFunc(pkts, out, nil)
+}
+
+// AddBatchFunc is [Table.AddBatch] for callers that keep state beside the
+// table: after it meters pkts[i] it calls after(i, out), with out as Add
+// would have returned it and [Table.Last] naming pkts[i]'s connection,
+// and goes on with the out after returns (which may have taken records
+// off out's end). The records are those of calling Add and after on each
+// packet in turn. after may be nil.
+func (t *Table) AddBatchFunc(pkts []packet.Packet, out []Record,
+	after func(i int, out []Record) []Record) []Record {
 	var pre [2 * batchAhead]prepared
 	const ring = len(pre) - 1
 	var sink uint64
@@ -37,14 +48,18 @@ func (t *Table) AddBatch(pkts []packet.Packet, out []Record) []Record {
 		p, pp := &pkts[i], &pre[i&ring]
 		if !pp.ok {
 			out = t.Add(p, out)
-			continue
+		} else {
+			t.lastOK = false
+			t.stats.Packets++
+			if p.Time > t.clock {
+				t.clock = p.Time
+				out = t.expire(out)
+			}
+			out = t.addKeyed(p, &pp.k, pp.from, pp.h, out)
 		}
-		t.stats.Packets++
-		if p.Time > t.clock {
-			t.clock = p.Time
-			out = t.expire(out)
+		if after != nil {
+			out = after(i, out)
 		}
-		out = t.addKeyed(p, &pp.k, pp.from, pp.h, out)
 	}
 	t.sink += sink
 	return out
@@ -73,5 +88,5 @@ func (t *Table) touchEntry(pp *prepared) uint64 {
 	if s == 0 {
 		return 0
 	}
-	return uint64(t.entries[uint32(s)].last)
+	return uint64(t.ent(uint32(s)).last)
 }

@@ -18,14 +18,15 @@ type Conn struct {
 }
 
 // Last returns the connection the latest call to Add metered its packet
-// into. ok is false when that packet was not metered (a protocol left out,
-// an invalid address pair) or was a later fragment held until its first
-// fragment comes. [Table.AddBatch] does not keep it.
+// into (or, during [Table.AddBatchFunc], the packet just metered). ok is
+// false when that packet was not metered (a protocol left out, an invalid
+// address pair) or was a later fragment held until its first fragment
+// comes. After [Table.AddBatch] it is not meaningful.
 func (t *Table) Last() (c Conn, ok bool) {
 	if !t.lastOK {
 		return Conn{}, false
 	}
-	e := &t.entries[t.last]
+	e := t.ent(t.last)
 	return Conn{Tag: e.tag, New: t.lastNew, FromInitiator: t.lastFrom == e.initiator(),
 		entry: t.last, gen: e.gen}, true
 }
@@ -45,11 +46,11 @@ func (t *Table) EndedTags(dst []uint32) []uint32 {
 // [Record.Tag], until the connection ends. It does nothing when c has
 // ended since Last returned it.
 func (t *Table) SetTag(c Conn, tag uint32) {
-	if c.entry == 0 || int(c.entry) >= len(t.entries) {
+	if c.entry == 0 || c.entry >= t.made {
 		return
 	}
 	// Release bumps gen, so an equal gen is the same connection.
-	if e := &t.entries[c.entry]; e.gen == c.gen {
+	if e := t.ent(c.entry); e.gen == c.gen {
 		e.tag = tag
 	}
 }

@@ -123,10 +123,10 @@ func (e *entry) initiator() uint8 {
 type list struct{ head, tail uint32 }
 
 func (t *Table) idlePush(i uint32) {
-	e := &t.entries[i]
+	e := t.ent(i)
 	e.idlePrev, e.idleNext = t.idle.tail, 0
 	if t.idle.tail != 0 {
-		t.entries[t.idle.tail].idleNext = i
+		t.ent(t.idle.tail).idleNext = i
 	} else {
 		t.idle.head = i
 	}
@@ -134,14 +134,14 @@ func (t *Table) idlePush(i uint32) {
 }
 
 func (t *Table) idleRemove(i uint32) {
-	e := &t.entries[i]
+	e := t.ent(i)
 	if e.idlePrev != 0 {
-		t.entries[e.idlePrev].idleNext = e.idleNext
+		t.ent(e.idlePrev).idleNext = e.idleNext
 	} else {
 		t.idle.head = e.idleNext
 	}
 	if e.idleNext != 0 {
-		t.entries[e.idleNext].idlePrev = e.idlePrev
+		t.ent(e.idleNext).idlePrev = e.idlePrev
 	} else {
 		t.idle.tail = e.idlePrev
 	}
@@ -149,10 +149,10 @@ func (t *Table) idleRemove(i uint32) {
 }
 
 func (t *Table) timerPush(l *list, i uint32) {
-	e := &t.entries[i]
+	e := t.ent(i)
 	e.timerPrev, e.timerNext = l.tail, 0
 	if l.tail != 0 {
-		t.entries[l.tail].timerNext = i
+		t.ent(l.tail).timerNext = i
 	} else {
 		l.head = i
 	}
@@ -160,14 +160,14 @@ func (t *Table) timerPush(l *list, i uint32) {
 }
 
 func (t *Table) timerRemove(l *list, i uint32) {
-	e := &t.entries[i]
+	e := t.ent(i)
 	if e.timerPrev != 0 {
-		t.entries[e.timerPrev].timerNext = e.timerNext
+		t.ent(e.timerPrev).timerNext = e.timerNext
 	} else {
 		l.head = e.timerNext
 	}
 	if e.timerNext != 0 {
-		t.entries[e.timerNext].timerPrev = e.timerPrev
+		t.ent(e.timerNext).timerPrev = e.timerPrev
 	} else {
 		l.tail = e.timerPrev
 	}

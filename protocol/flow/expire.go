@@ -6,8 +6,8 @@ package flow
 // then fragment state.
 func (t *Table) expire(out []Record) []Record {
 	now := t.clock
-	for i := t.idle.head; i != 0 && now-t.entries[i].queued > t.cfg.idle; i = t.idle.head {
-		e := &t.entries[i]
+	for i := t.idle.head; i != 0 && now-t.ent(i).queued > t.cfg.idle; i = t.idle.head {
+		e := t.ent(i)
 		if now-e.last > t.cfg.idle {
 			out = t.end(i, e.idleReason(), out)
 			continue
@@ -16,10 +16,10 @@ func (t *Table) expire(out []Record) []Record {
 		e.queued = e.last
 		t.idlePush(i)
 	}
-	for i := t.closed.head; i != 0 && now-t.entries[i].timerAt > t.cfg.linger; i = t.closed.head {
+	for i := t.closed.head; i != 0 && now-t.ent(i).timerAt > t.cfg.linger; i = t.closed.head {
 		out = t.end(i, EndOfFlow, out)
 	}
-	for i := t.active.head; i != 0 && now-t.entries[i].timerAt >= t.cfg.active; i = t.active.head {
+	for i := t.active.head; i != 0 && now-t.ent(i).timerAt >= t.cfg.active; i = t.active.head {
 		out = t.cut(i, out)
 	}
 	return t.expireFragments(out)
@@ -31,7 +31,7 @@ func (t *Table) expire(out []Record) []Record {
 func (t *Table) evict(out []Record) []Record {
 	for {
 		i := t.idle.head
-		e := &t.entries[i]
+		e := t.ent(i)
 		if e.last > e.queued {
 			t.idleRemove(i)
 			e.queued = e.last
@@ -49,7 +49,7 @@ func (t *Table) evict(out []Record) []Record {
 
 // end appends the records of entry i and removes it.
 func (t *Table) end(i uint32, reason EndReason, out []Record) []Record {
-	out = t.emit(&t.entries[i], reason, out)
+	out = t.emit(t.ent(i), reason, out)
 	t.release(i)
 	return out
 }
@@ -57,7 +57,7 @@ func (t *Table) end(i uint32, reason EndReason, out []Record) []Record {
 // cut ends the current record of entry i on its active timeout. The
 // connection stays; its next packet starts a new record.
 func (t *Table) cut(i uint32, out []Record) []Record {
-	e := &t.entries[i]
+	e := t.ent(i)
 	out = t.emit(e, EndActive, out)
 	t.timerRemove(&t.active, i)
 	e.state &^= stActive
@@ -67,7 +67,7 @@ func (t *Table) cut(i uint32, out []Record) []Record {
 
 // release takes entry i out of the index and the lists and frees it.
 func (t *Table) release(i uint32) {
-	e := &t.entries[i]
+	e := t.ent(i)
 	t.deleteSlot(i, e.hash)
 	t.idleRemove(i)
 	switch {

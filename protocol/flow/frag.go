@@ -81,7 +81,7 @@ func (t *Table) firstFragment(p *packet.Packet, k *fkey, i uint32, from uint8,
 	case s.first:
 		return out // a duplicate first fragment
 	case s.held.packets != 0:
-		e := &t.entries[i]
+		e := t.ent(i)
 		e.dir[from].merge(&s.held)
 		e.last = max(e.last, s.held.end)
 		if e.state&stActive != 0 {

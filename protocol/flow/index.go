@@ -15,7 +15,7 @@ func (t *Table) lookup(k *fkey, h uint32) uint32 {
 		if s == 0 {
 			return 0
 		}
-		if uint32(s>>32) == h && t.entries[uint32(s)].key.equal(k) {
+		if uint32(s>>32) == h && t.ent(uint32(s)).key.equal(k) {
 			return uint32(s)
 		}
 	}
@@ -62,7 +62,8 @@ func (t *Table) deleteSlot(i, h uint32) {
 
 func (t *Table) growIndex() {
 	old := t.slots
-	t.slots = make([]uint64, 2*len(old))
+	t.slots = t.mem.words(2 * len(old))
+	defer t.mem.dropWords(old)
 	mask := uint32(len(t.slots) - 1)
 	for _, s := range old {
 		if s == 0 {

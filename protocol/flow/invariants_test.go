@@ -8,8 +8,8 @@ import "fmt"
 func (t *Table) checkInvariants() error {
 	live := map[uint32]bool{}
 	prev := uint32(0)
-	for i := t.idle.head; i != 0; i = t.entries[i].idleNext {
-		e := &t.entries[i]
+	for i := t.idle.head; i != 0; i = t.ent(i).idleNext {
+		e := t.ent(i)
 		if live[i] || e.idlePrev != prev {
 			return fmt.Errorf("idle list broken at %d", i)
 		}
@@ -46,14 +46,14 @@ func (t *Table) checkInvariants() error {
 		bit  uint8
 	}{{&t.active, stActive}, {&t.closed, stClosed}} {
 		n := 0
-		for i := l.list.head; i != 0; i = t.entries[i].timerNext {
-			if !live[i] || t.entries[i].state&l.bit == 0 {
-				return fmt.Errorf("timer list holds entry %d of state %#x", i, t.entries[i].state)
+		for i := l.list.head; i != 0; i = t.ent(i).timerNext {
+			if !live[i] || t.ent(i).state&l.bit == 0 {
+				return fmt.Errorf("timer list holds entry %d of state %#x", i, t.ent(i).state)
 			}
 			n++
 		}
 		for i := range live {
-			if t.entries[i].state&l.bit != 0 {
+			if t.ent(i).state&l.bit != 0 {
 				n--
 			}
 		}

@@ -5,14 +5,16 @@ import "unsafe"
 // The memory of a Table, for callers that give it a budget in bytes
 // rather than a number of connections.
 //
-// A connection costs its entry, its share of the index (which stays at
-// most half full, so up to four slots of 8 bytes), and the records it
-// ends as: when the input ends, or the capture clock jumps past every
-// timeout, every connection ends at once, and its records (two per
-// connection in uniflow, one in biflow) are held by the caller while they
-// are sent on, counted here twice for the copy a caller makes into its
-// batches. Entries grow to at most MaxFlows; while the slice grows, the
-// old and new arrays both live, hence the factor 3/2.
+// A connection costs its entry (entries live in pages that never move, so
+// growing the table never holds two copies of them), its share of the
+// index (which stays at most half full, so up to four slots of 8 bytes,
+// and half as many again while it doubles), and the records it ends as:
+// when the capture clock jumps past every timeout, every connection ends
+// in one call, and its records (two per connection in uniflow, one in
+// biflow) are held by the caller while they are sent on, counted here
+// twice for the copy a caller makes into its batches. At the end of the
+// input a caller that flushes with [Table.FlushSome] holds only a piece
+// at a time.
 var (
 	entrySize  = int64(unsafe.Sizeof(entry{}))
 	recordSize = int64(unsafe.Sizeof(Record{}))
@@ -26,7 +28,7 @@ func ConnBytes(biflow bool) int64 {
 	if biflow {
 		records = 1
 	}
-	return entrySize*3/2 + 4*8*3/2 + 2*records*recordSize
+	return entrySize + 4*8*3/2 + 2*records*recordSize
 }
 
 // FragmentBytes returns the most memory the fragment tracking of a Table
@@ -44,17 +46,4 @@ func FragmentBytes(maxFragments int) int64 {
 func MaxFlowsFor(budget int64, biflow bool, maxFragments, least int) int {
 	n := (budget - FragmentBytes(maxFragments)) / ConnBytes(biflow)
 	return int(max(int64(least), min(n, maxMaxFlows)))
-}
-
-// growEntries makes room for one more entry. The capacity doubles as
-// append's would, but never past the most entries the table can use
-// (MaxFlows, plus the unused entry 0), so a full table holds no slack.
-func (t *Table) growEntries() {
-	if len(t.entries) < cap(t.entries) {
-		return
-	}
-	n := min(2*cap(t.entries), t.cfg.maxFlows+1)
-	grown := make([]entry, len(t.entries), max(n, len(t.entries)+1))
-	copy(grown, t.entries)
-	t.entries = grown
 }

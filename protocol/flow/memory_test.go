@@ -25,7 +25,7 @@ func TestEntriesStayWithinMaxFlows(t *testing.T) {
 				p := udp(int64(i), fmt.Sprintf("10.0.%d.%d", i>>8, i&0xff), 1000, "192.0.2.1", 53, 28)
 				out = tb.Add(&p, out)
 			}
-			if c := cap(tb.entries); c > tc.maxFlows+1 {
+			if c := tb.entryCap(); c > tc.maxFlows+1 {
 				t.Errorf("entries capacity %d for MaxFlows %d", c, tc.maxFlows)
 			}
 			if want := max(0, tc.flows-tc.maxFlows); len(out) != want {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -208,19 +209,75 @@ func TestAddBatchSameAsAdd(t *testing.T) {
 		}
 		one, batched := NewTable(cfg), NewTable(cfg)
 		var want, have []Record
+		var wantLast, haveLast []Conn
 		for i := range pkts {
 			want = one.Add(&pkts[i], want)
+			c, _ := one.Last()
+			wantLast = append(wantLast, c)
 		}
 		for rest := pkts; len(rest) > 0; {
 			n := min(len(rest), r.IntN(40))
-			have = batched.AddBatch(rest[:n], have)
+			if seed%2 == 0 {
+				have = batched.AddBatch(rest[:n], have)
+				rest = rest[n:]
+				continue
+			}
+			have = batched.AddBatchFunc(rest[:n], have, func(i int, out []Record) []Record {
+				c, _ := batched.Last()
+				haveLast = append(haveLast, c)
+				return out
+			})
 			rest = rest[n:]
+		}
+		if seed%2 == 1 && !slices.Equal(haveLast, wantLast) {
+			t.Fatalf("seed %d: Last during AddBatchFunc differs from Last after Add", seed)
 		}
 		want = one.Flush(EndForced, want)
 		have = batched.Flush(EndForced, have)
 		if len(have) != len(want) || one.Stats() != batched.Stats() {
 			t.Fatalf("seed %d: %d records, stats %+v; Add gave %d, %+v",
 				seed, len(have), batched.Stats(), len(want), one.Stats())
+		}
+		for i := range want {
+			if have[i] != want[i] {
+				t.Fatalf("seed %d record %d:\n have %+v\n want %+v", seed, i, have[i], want[i])
+			}
+		}
+	}
+}
+
+// TestFlushSomeSameAsFlush flushes random tables a few connections at a
+// time, with packets metered between the pieces by a twin table flushed
+// the same way: the records are those of Flush, in its order, and the
+// table works on after.
+func TestFlushSomeSameAsFlush(t *testing.T) {
+	for seed := range uint64(100) {
+		r := rand.New(rand.NewPCG(seed, 12))
+		cfg := randomConfig(r)
+		cfg.MaxFlows = 1 + r.IntN(3000)
+		g := &streamGen{r: r, clock: ms(baseMS), frags: seed%2 == 0}
+		whole, pieces := NewTable(cfg), NewTable(cfg)
+		var want, have []Record
+		for range 2 {
+			for range 50 + r.IntN(2000) {
+				p := g.packet()
+				want = whole.Add(&p, want)
+				have = pieces.Add(&p, have)
+			}
+			want = whole.Flush(EndForced, want)
+			for done := false; !done; {
+				have, done = pieces.FlushSome(EndForced, 1+r.IntN(50), have)
+				if err := pieces.checkInvariants(); err != nil {
+					t.Fatalf("seed %d: %v", seed, err)
+				}
+			}
+			if pieces.Len() != 0 {
+				t.Fatalf("seed %d: %d connections left after the flush", seed, pieces.Len())
+			}
+		}
+		if len(have) != len(want) || whole.Stats() != pieces.Stats() {
+			t.Fatalf("seed %d: %d records, stats %+v; Flush gave %d, %+v",
+				seed, len(have), pieces.Stats(), len(want), whole.Stats())
 		}
 		for i := range want {
 			if have[i] != want[i] {

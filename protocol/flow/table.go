@@ -3,6 +3,7 @@ package flow
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 
 	"github.com/ipfixweb/ipfixweb/protocol/packet"
@@ -24,11 +25,12 @@ type Stats struct {
 // Table meters packets into flow records; see the package doc for the
 // rules. Make one with [NewTable]. A Table is not safe for concurrent use.
 //
-// Connections live in one slice, linked by index into three lists: the
-// idle list (by last packet, lazily), the active list (open connections by
-// record start) and the closed list (by close time). An open-addressing
-// index maps keys to entries. In steady state Add and [Table.AddBatch]
-// allocate nothing; AddBatch is the faster of the two on large tables.
+// Connections live in entries, in pages that never move, linked by index
+// into three lists: the idle list (by last packet, lazily), the active
+// list (open connections by record start) and the closed list (by close
+// time). An open-addressing index maps keys to entries. In steady state
+// Add and [Table.AddBatch] allocate nothing; AddBatch is the faster of the
+// two on large tables.
 type Table struct {
 	cfg settings
 	// seed is random per table so that crafted captures cannot aim for
@@ -36,10 +38,12 @@ type Table struct {
 	seed  uint64
 	clock int64 // capture clock: latest packet time or Advance time
 
-	entries []entry  // entries[0] is unused: index 0 means none
-	free    uint32   // free entries, linked by idleNext
-	live    int      // connections in the table
-	slots   []uint64 // hash<<32 | entry index; 0 is empty
+	pages []page   // the entries, by index; entry 0 is unused: index 0 means none
+	mem   *offHeap // the pages off the heap
+	made  uint32   // entries made so far, entry 0 included
+	free  uint32   // free entries, linked by idleNext
+	live  int      // connections in the table
+	slots []uint64 // hash<<32 | entry index; 0 is empty
 
 	idle, active, closed list
 	frags                fragTable
@@ -56,8 +60,9 @@ type Table struct {
 
 // NewTable returns an empty table set up by cfg.
 func NewTable(cfg Config) *Table {
-	t := &Table{cfg: cfg.resolve(), seed: rand.Uint64(), clock: math.MinInt64}
-	t.entries = make([]entry, 1, 64)
+	t := &Table{cfg: cfg.resolve(), seed: rand.Uint64(), clock: math.MinInt64, mem: new(offHeap)}
+	runtime.AddCleanup(t, (*offHeap).free, t.mem)
+	t.newEntry() // entry 0
 	t.slots = make([]uint64, 128)
 	t.frags.init(t.cfg.maxFrags)
 	return t
@@ -149,30 +154,38 @@ func (t *Table) Flush(reason EndReason, out []Record) []Record {
 		n *= 2 // a record per direction
 	}
 	out = slices.Grow(out, n)
-	for i := t.idle.head; i != 0; i = t.entries[i].idleNext {
-		e := &t.entries[i]
+	out, _ = t.FlushSome(reason, t.live, out)
+	return out
+}
+
+// FlushSome ends at most n connections as [Table.Flush] does, those
+// queued longest first, and appends their records. When no connection is
+// left it ends the fragments still held too, and reports done: the table
+// is then as Flush leaves it. Calling it until done gives the records of
+// Flush in the same order, a bounded number at a time, so the records of
+// a large table never all exist at once. Between calls the table may be
+// used as usual.
+func (t *Table) FlushSome(reason EndReason, n int, out []Record) (_ []Record, done bool) {
+	for ; n > 0 && t.idle.head != 0; n-- {
+		i := t.idle.head
 		r := reason
-		if e.state&stClosed != 0 {
+		if t.ent(i).state&stClosed != 0 {
 			r = EndOfFlow
 		}
-		out = t.emit(e, r, out)
-		if e.tag != 0 {
-			t.ended = append(t.ended, e.tag)
-		}
+		out = t.end(i, r, out)
+	}
+	if t.idle.head != 0 {
+		return out, false
 	}
 	out = t.flushFragments(reason, out)
-
-	t.entries = t.entries[:1]
-	t.free, t.live = 0, 0
-	clear(t.slots)
-	t.idle, t.active, t.closed = list{}, list{}, list{}
-	return out
+	t.forgetEntries()
+	return out, true
 }
 
 // check applies the end rules to entry i before p is counted in it. It
 // returns 0 when the connection ended and p must open a new one.
 func (t *Table) check(i uint32, p *packet.Packet, out []Record) (uint32, []Record) {
-	e := &t.entries[i]
+	e := t.ent(i)
 	switch {
 	case t.clock-e.last > t.cfg.idle:
 		return 0, t.end(i, e.idleReason(), out)
@@ -201,13 +214,11 @@ func (t *Table) open(k *fkey, h uint32, p *packet.Packet, from uint8,
 	}
 	i := t.free
 	if i != 0 {
-		t.free = t.entries[i].idleNext
+		t.free = t.ent(i).idleNext
 	} else {
-		t.growEntries()
-		t.entries = append(t.entries, entry{})
-		i = uint32(len(t.entries) - 1)
+		i = t.newEntry()
 	}
-	e := &t.entries[i]
+	e := t.ent(i)
 	*e = entry{key: *k, hash: h, gen: e.gen, last: p.Time, queued: p.Time}
 	init := from
 	if p.Proto == protoTCP && p.TCPFlags&(tcpSYN|tcpACK) == tcpSYN|tcpACK {
@@ -225,7 +236,7 @@ func (t *Table) open(k *fkey, h uint32, p *packet.Packet, from uint8,
 
 // count adds p, sent from side from, to entry i.
 func (t *Table) count(i uint32, from uint8, p *packet.Packet) {
-	e := &t.entries[i]
+	e := t.ent(i)
 	e.dir[from].add(p)
 	e.last = max(e.last, p.Time)
 	switch {
@@ -245,7 +256,7 @@ func (t *Table) count(i uint32, from uint8, p *packet.Packet) {
 // connection: it moves to the closed list and ends after the linger, so
 // packets still in flight (the last ACK) count.
 func (t *Table) tcpEnd(i uint32, from uint8, flags uint16) {
-	e := &t.entries[i]
+	e := t.ent(i)
 	if flags&tcpFIN != 0 {
 		e.state |= stFinA << from
 	}

@@ -117,33 +117,45 @@ const (
 
 // metaGroup returns the group of m: the first of HTTP, QUIC, TLS, DNS,
 // SSH, mail, NetBIOS and DHCP that holds a value (a dissector fills in
-// one). TLS is compared field by field for its ALPN slice; the other
-// groups are plain values.
+// one). A group m does not have holds none. TLS is compared field by
+// field for its ALPN slice; the other groups are plain values.
 func metaGroup(m *dpi.Meta) group {
 	switch {
 	case m == nil:
 		return groupNone
-	case m.HTTP != dpi.HTTPMeta{}:
+	case m.HTTP != nil && *m.HTTP != dpi.HTTPMeta{}:
 		return groupHTTP
-	case m.QUIC != dpi.QUICMeta{}:
+	case m.QUIC != nil && *m.QUIC != dpi.QUICMeta{}:
 		return groupQUIC
-	case m.TLS.ServerName != "" || m.TLS.Version != 0 || len(m.TLS.ALPN) > 0 ||
-		m.TLS.ServerALPN != "" || m.TLS.JA4 != "":
+	case m.TLS != nil && (m.TLS.ServerName != "" || m.TLS.Version != 0 ||
+		len(m.TLS.ALPN) > 0 || m.TLS.ServerALPN != "" || m.TLS.JA4 != ""):
 		return groupTLS
-	case m.DNS.Response:
+	case m.DNS != nil && m.DNS.Response:
 		return groupDNSAnswer
-	case m.DNS != dpi.DNSMeta{}:
+	case m.DNS != nil && *m.DNS != dpi.DNSMeta{}:
 		return groupDNS
-	case m.SSH != dpi.SSHMeta{}:
+	case m.SSH != nil && *m.SSH != dpi.SSHMeta{}:
 		return groupSSH
-	case m.Mail != dpi.MailMeta{}:
+	case m.Mail != nil && *m.Mail != dpi.MailMeta{}:
 		return groupMail
-	case m.NetBIOS != dpi.NetBIOSMeta{}:
+	case m.NetBIOS != nil && *m.NetBIOS != dpi.NetBIOSMeta{}:
 		return groupNetBIOS
-	case m.DHCP != dpi.DHCPMeta{}:
+	case m.DHCP != nil && *m.DHCP != dpi.DHCPMeta{}:
 		return groupDHCP
 	}
 	return groupNone
+}
+
+// noTLS stands for the TLS group of a QUIC flow whose metadata has none
+// (a gQUIC flow seen without its CHLO); it is never written.
+var noTLS dpi.TLSMeta
+
+// tlsOf returns the TLS group of m, which may lack it.
+func tlsOf(m *dpi.Meta) *dpi.TLSMeta {
+	if m.TLS == nil {
+		return &noTLS
+	}
+	return m.TLS
 }
 
 // IANA HTTP elements (RFC 9110 fields, registered for IPFIX).
@@ -189,12 +201,12 @@ func metaExtra(g group, m *dpi.Meta) int {
 	add := func(l int) { n += varLenSize(l) - 1 }
 	switch g {
 	case groupHTTP:
-		h := &m.HTTP
+		h := m.HTTP
 		for _, s := range [...]string{h.Method, h.Host, h.Target, h.Version, h.UserAgent} {
 			add(len(s))
 		}
 	case groupTLS, groupQUIC:
-		t := &m.TLS
+		t := tlsOf(m)
 		add(len(t.ServerName))
 		add(alpnLen(t.ALPN))
 		add(len(t.ServerALPN))
@@ -233,14 +245,14 @@ func alpnLen(ids []string) int {
 func putMeta(b []byte, g group, m *dpi.Meta) []byte {
 	switch g {
 	case groupHTTP:
-		h := &m.HTTP
+		h := m.HTTP
 		for _, s := range [...]string{h.Method, h.Host, h.Target, h.Version, h.UserAgent} {
 			b = appendVarLen(b, s)
 		}
 		// 0: no response was seen (no status code is 0).
 		return binary.BigEndian.AppendUint16(b, h.Status)
 	case groupTLS, groupQUIC:
-		t := &m.TLS
+		t := tlsOf(m)
 		b = appendVarLen(b, t.ServerName)
 		b = binary.BigEndian.AppendUint16(b, t.Version)
 		b = appendALPN(b, t.ALPN)

@@ -33,27 +33,27 @@ func groupMeta(g group) *dpi.Meta {
 	case groupNone:
 		return nil
 	case groupHTTP:
-		m.HTTP = dpi.HTTPMeta{Method: "GET", Host: "www.example.com", Target: "/index.html",
+		m.HTTP = &dpi.HTTPMeta{Method: "GET", Host: "www.example.com", Target: "/index.html",
 			Version: "HTTP/1.1", UserAgent: "curl/8.5.0", Status: 200}
 	case groupTLS, groupQUIC:
-		m.TLS = dpi.TLSMeta{ServerName: "www.example.org", Version: 0x0304,
+		m.TLS = &dpi.TLSMeta{ServerName: "www.example.org", Version: 0x0304,
 			ALPN: []string{"h2", "http/1.1"}, ServerALPN: "h2",
 			JA4: "t13d1516h2_8daaf6152771_02713d6af862"}
 		if g == groupQUIC {
-			m.QUIC = dpi.QUICMeta{Version: 1, UserAgent: "Chrome/120"}
+			m.QUIC = &dpi.QUICMeta{Version: 1, UserAgent: "Chrome/120"}
 		}
 	case groupDNS, groupDNSAnswer:
-		m.DNS = dpi.DNSMeta{Name: "ns.example.com", Type: 28, RCode: 3,
+		m.DNS = &dpi.DNSMeta{Name: "ns.example.com", Type: 28, RCode: 3,
 			Response: g == groupDNSAnswer}
 	case groupSSH:
-		m.SSH = dpi.SSHMeta{Client: "SSH-2.0-OpenSSH_9.6", Server: "SSH-2.0-dropbear"}
+		m.SSH = &dpi.SSHMeta{Client: "SSH-2.0-OpenSSH_9.6", Server: "SSH-2.0-dropbear"}
 	case groupMail:
-		m.Mail = dpi.MailMeta{Banner: "220 mail.example.com ESMTP", Domain: "mail.example.com",
+		m.Mail = &dpi.MailMeta{Banner: "220 mail.example.com ESMTP", Domain: "mail.example.com",
 			StartTLS: true}
 	case groupNetBIOS:
-		m.NetBIOS = dpi.NetBIOSMeta{Name: "workgroup", Suffix: 0x1d}
+		m.NetBIOS = &dpi.NetBIOSMeta{Name: "workgroup", Suffix: 0x1d}
 	case groupDHCP:
-		m.DHCP = dpi.DHCPMeta{HostName: "laptop-7", VendorClass: "MSFT 5.0", MessageType: 3}
+		m.DHCP = &dpi.DHCPMeta{HostName: "laptop-7", VendorClass: "MSFT 5.0", MessageType: 3}
 	}
 	return m
 }
@@ -130,23 +130,23 @@ func TestMetaGroup(t *testing.T) {
 	}{
 		{name: "none", meta: nil, want: groupNone},
 		{name: "empty", meta: &dpi.Meta{}, want: groupNone},
-		{name: "HTTP status only", meta: &dpi.Meta{HTTP: dpi.HTTPMeta{Status: 404}}, want: groupHTTP},
-		{name: "TLS ALPN only", meta: &dpi.Meta{TLS: dpi.TLSMeta{ALPN: []string{"h2"}}},
+		{name: "HTTP status only", meta: &dpi.Meta{HTTP: &dpi.HTTPMeta{Status: 404}}, want: groupHTTP},
+		{name: "TLS ALPN only", meta: &dpi.Meta{TLS: &dpi.TLSMeta{ALPN: []string{"h2"}}},
 			want: groupTLS},
 		{name: "QUIC", meta: groupMeta(groupQUIC), want: groupQUIC},
-		{name: "gQUIC version only", meta: &dpi.Meta{QUIC: dpi.QUICMeta{Version: 0x51303433}},
+		{name: "gQUIC version only", meta: &dpi.Meta{QUIC: &dpi.QUICMeta{Version: 0x51303433}},
 			want: groupQUIC},
-		{name: "DNS query", meta: &dpi.Meta{DNS: dpi.DNSMeta{Name: "a.example"}}, want: groupDNS},
-		{name: "DNS answer, NOERROR", meta: &dpi.Meta{DNS: dpi.DNSMeta{Response: true}},
+		{name: "DNS query", meta: &dpi.Meta{DNS: &dpi.DNSMeta{Name: "a.example"}}, want: groupDNS},
+		{name: "DNS answer, NOERROR", meta: &dpi.Meta{DNS: &dpi.DNSMeta{Response: true}},
 			want: groupDNSAnswer},
-		{name: "SSH server only", meta: &dpi.Meta{SSH: dpi.SSHMeta{Server: "SSH-2.0-x"}},
+		{name: "SSH server only", meta: &dpi.Meta{SSH: &dpi.SSHMeta{Server: "SSH-2.0-x"}},
 			want: groupSSH},
-		{name: "STARTTLS only", meta: &dpi.Meta{Mail: dpi.MailMeta{StartTLS: true}}, want: groupMail},
-		{name: "NetBIOS workstation name", meta: &dpi.Meta{NetBIOS: dpi.NetBIOSMeta{Name: "pc-1"}},
+		{name: "STARTTLS only", meta: &dpi.Meta{Mail: &dpi.MailMeta{StartTLS: true}}, want: groupMail},
+		{name: "NetBIOS workstation name", meta: &dpi.Meta{NetBIOS: &dpi.NetBIOSMeta{Name: "pc-1"}},
 			want: groupNetBIOS},
-		{name: "DHCP message type only", meta: &dpi.Meta{DHCP: dpi.DHCPMeta{MessageType: 1}},
+		{name: "DHCP message type only", meta: &dpi.Meta{DHCP: &dpi.DHCPMeta{MessageType: 1}},
 			want: groupDHCP},
-		{name: "DHCP host name", meta: &dpi.Meta{DHCP: dpi.DHCPMeta{HostName: "laptop-7"}},
+		{name: "DHCP host name", meta: &dpi.Meta{DHCP: &dpi.DHCPMeta{HostName: "laptop-7"}},
 			want: groupDHCP},
 	}
 	for _, tc := range tests {
