@@ -124,31 +124,50 @@ func (c *rig) start(name string, host int) *member {
 // launch runs the member without waiting for it.
 func (c *rig) launch(name string, host int) *member {
 	c.t.Helper()
-	ip := "127.0.0." + strconv.Itoa(host)
-	m := &member{name: name, ip: ip, http: freeAddr(c.t, ip), remote: freeAddr(c.t, ip),
-		exited: make(chan struct{})}
-	m.log = filepath.Join(c.t.TempDir(), name+".log")
+	m := &member{name: name, ip: "127.0.0." + strconv.Itoa(host)}
+	c.run(m)
+	c.members[name] = m
+	c.t.Cleanup(func() { c.reap(m) })
+	return m
+}
+
+// run starts m's process on ports that were free a moment ago.
+func (c *rig) run(m *member) {
+	c.t.Helper()
+	m.http, m.remote = freeAddrs(c.t, m.ip)
+	m.exited = make(chan struct{})
+	m.log = filepath.Join(c.t.TempDir(), m.name+".log")
 	logf, err := os.Create(m.log)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	m.cmd = exec.Command(c.bin, "serve", "--listen", m.http, "--cluster-etcd", c.etcd.Endpoint,
-		"--node-name", name, "--cluster-listen", m.remote, "--cluster-ttl", c.ttl.String(),
+		"--node-name", m.name, "--cluster-listen", m.remote, "--cluster-ttl", c.ttl.String(),
 		"--input-root", c.in, "--output-root", c.out, "--workers", strconv.Itoa(c.workers),
 		"--shards", "2")
 	m.cmd.Env = append(os.Environ(), "IPFIXWEB_TEST_PACE="+c.pace.String(), "GOMAXPROCS=2")
 	m.cmd.Stdout, m.cmd.Stderr = logf, logf
 	if err := m.cmd.Start(); err != nil {
-		c.t.Fatalf("start %s: %v", name, err)
+		c.t.Fatalf("start %s: %v", m.name, err)
 	}
 	_ = logf.Close()
+	cmd, exited := m.cmd, m.exited
 	go func() {
-		_ = m.cmd.Wait()
-		close(m.exited)
+		_ = cmd.Wait()
+		close(exited)
 	}()
-	c.members[name] = m
-	c.t.Cleanup(func() { c.reap(m) })
-	return m
+}
+
+// portTaken reports whether m exited because one of its ports was taken
+// between freeAddrs and its listen (another process on the machine got it).
+func portTaken(m *member) bool {
+	select {
+	case <-m.exited:
+	default:
+		return false
+	}
+	b, _ := os.ReadFile(m.log)
+	return bytes.Contains(b, []byte("address already in use"))
 }
 
 // reap kills the member if it still runs and checks its log for data
@@ -179,21 +198,32 @@ func tail(b []byte, n int) []byte {
 	return b
 }
 
-// freeAddr returns a TCP address of ip whose port was free a moment ago.
-func freeAddr(tb testing.TB, ip string) string {
+// freeAddrs returns two TCP addresses of ip whose ports were free a
+// moment ago, and differ.
+func freeAddrs(tb testing.TB, ip string) (string, string) {
 	tb.Helper()
-	ln, err := net.Listen("tcp", ip+":0")
-	if err != nil {
-		tb.Fatal(err)
+	var addrs [2]string
+	for i := range addrs {
+		ln, err := net.Listen("tcp", ip+":0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer ln.Close()
+		addrs[i] = ln.Addr().String()
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addrs[0], addrs[1]
 }
 
 // waitServing waits until m answers GET /api/cluster listing itself.
 func (c *rig) waitServing(m *member) {
 	c.t.Helper()
+	retries := 3
 	c.poll(20*time.Second, m.name+" serving", func() bool {
+		if retries > 0 && portTaken(m) {
+			retries--
+			c.t.Logf("%s: a port was taken before it listened; starting it on others", m.name)
+			c.run(m)
+		}
 		info, err := c.info(m)
 		if err != nil {
 			return false
