@@ -204,6 +204,9 @@ func TestNfcapdReceivesUDP(t *testing.T) {
 				t.Errorf("nfdump reports %+v, the file holds %+v\n%s\n%s", got, want, stdout, log)
 			}
 			t.Logf("nfdump: %+v, %d sequence failures", got, seq)
+			if strings.Contains(log, "option size error") {
+				t.Errorf("nfcapd could not read the application name records:\n%s", log)
+			}
 			if tc.seqFree && seq != 0 {
 				t.Errorf("nfdump reports %d sequence failures", seq)
 			}

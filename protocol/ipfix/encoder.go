@@ -66,12 +66,13 @@ type Encoder struct {
 	all   []*template // every declared template; all[i].id == 256+i
 	flows [numShapes]*template
 
-	appNames, elemTypes, exporter *template // options templates, once declared
-	nameApps                      bool
-	named                         map[uint32]bool // applicationIds named so far
-	names                         []flow.App      // their names, in the order first named
-	describe                      bool            // describe enterprise elements of new templates
-	described                     []Element       // elements given a type record, in order
+	appNames            map[int]*template // RFC 6759 options templates by name length
+	elemTypes, exporter *template         // options templates, once declared
+	nameApps            bool
+	named               map[uint32]bool // applicationIds named so far
+	names               []flow.App      // their names, in the order first named
+	describe            bool            // describe enterprise elements of new templates
+	described           []Element       // elements given a type record, in order
 }
 
 // NewEncoder returns an encoder that calls emit with each complete message.

@@ -28,7 +28,6 @@ var (
 	ieFlowSum     = IE{ID: 42}  // exportedFlowRecordTotalCount
 	ieOctetSum    = IE{ID: 40}  // exportedOctetTotalCount
 	appNameScope  = []FieldSpec{{ieAppID, appIDLength}}
-	appNameFields = []FieldSpec{{ieAppName, VariableLength}}
 	typeScope     = []FieldSpec{{iePEN, 4}, {ieElementID, 2}}
 	// The range and description fields are optional in RFC 5610, but
 	// libfixbuf learns only from type records that have all of them.
@@ -89,17 +88,12 @@ func (e *Encoder) AddOptionsRecord(id uint16, values ...any) error {
 }
 
 // AddAppNames adds an RFC 6759 options record mapping applicationId to
-// applicationName for each app, declaring the options template on first
-// use. applicationId is encoded as the flow records encode it (see
-// [ClassificationEngine]).
+// applicationName for each app. applicationId is encoded as the flow
+// records encode it (see [ClassificationEngine]). applicationName is a
+// fixed-length field as long as the name, so the encoder declares one
+// options template per name length, on first use: collectors that keep
+// application names (nfcapd among them) read only fixed-length fields.
 func (e *Encoder) AddAppNames(apps []flow.App) error {
-	if e.appNames == nil {
-		t, err := e.declare(len(appNameScope), slices.Concat(appNameScope, appNameFields))
-		if err != nil {
-			return err
-		}
-		e.appNames = t
-	}
 	for _, app := range apps {
 		if err := e.addAppName(app); err != nil {
 			return err
@@ -111,13 +105,39 @@ func (e *Encoder) AddAppNames(apps []flow.App) error {
 
 // addAppName adds the options record that names app.
 func (e *Encoder) addAppName(app flow.App) error {
+	t, err := e.appNameTemplate(len(app.Name))
+	if err != nil {
+		return fmt.Errorf("application %d: %w", app.ID, err)
+	}
 	var id [appIDLength]byte
 	id[0] = ClassificationEngine
 	binary.BigEndian.PutUint32(id[1:], app.ID)
-	if err := e.AddOptionsRecord(e.appNames.id, id[:], app.Name); err != nil {
+	if err := e.AddOptionsRecord(t.id, id[:], app.Name); err != nil {
 		return fmt.Errorf("application %d: %w", app.ID, err)
 	}
 	return nil
+}
+
+// appNameTemplate returns the options template of application names of n
+// octets, declaring it on first use. An empty name, or one too long for a
+// fixed length, goes in a variable-length field.
+func (e *Encoder) appNameTemplate(n int) (*template, error) {
+	if n == 0 || n >= VariableLength {
+		n = VariableLength
+	}
+	if t := e.appNames[n]; t != nil {
+		return t, nil
+	}
+	t, err := e.declare(len(appNameScope), slices.Concat(appNameScope,
+		[]FieldSpec{{ieAppName, uint16(n)}}))
+	if err != nil {
+		return nil, err
+	}
+	if e.appNames == nil {
+		e.appNames = map[int]*template{}
+	}
+	e.appNames[n] = t
+	return t, nil
 }
 
 // AddElementTypes adds an RFC 5610 information element type record for

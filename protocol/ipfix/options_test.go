@@ -44,6 +44,46 @@ func TestAppNames(t *testing.T) {
 	}
 }
 
+// Application names travel in fixed-length fields, one options template
+// per name length (an empty name in a variable-length one), and names of
+// one length share their template, also when sent again.
+func TestAppNameTemplates(t *testing.T) {
+	apps := []flow.App{{Name: "HTTP", ID: 7}, {Name: "QUIC", ID: 188}, {Name: "DNS", ID: 5},
+		{Name: "", ID: 9}}
+	out := encode(t, testConfig(1, 0), func(e *Encoder) error {
+		if err := e.AddAppNames(apps); err != nil {
+			return err
+		}
+		return e.ResendAll()
+	})
+	msgs := decodeStrict(t, out.stream)
+	lengths := map[uint16]uint16{} // template id: applicationName length
+	for _, m := range msgs {
+		for _, s := range m.Sets {
+			for _, tm := range s.OptionsTemplates {
+				if len(tm.Fields) == 2 && tm.Fields[1].IE == ieAppName {
+					lengths[tm.ID] = tm.Fields[1].Length
+				}
+			}
+		}
+	}
+	want := map[string]uint16{"HTTP": 4, "QUIC": 4, "DNS": 3, "": VariableLength}
+	recs := optionsRecords(msgs)
+	if len(recs) != 2*len(apps) {
+		t.Fatalf("%d options records, want %d", len(recs), 2*len(apps))
+	}
+	for _, r := range recs {
+		name := values(r)["applicationName"].(string)
+		if got := lengths[r.TemplateID]; got != want[name] {
+			t.Errorf("%q in template %d, a field of length %d, want %d", name, r.TemplateID,
+				got, want[name])
+		}
+	}
+	if len(lengths) != 3 {
+		t.Errorf("%d application name templates, want 3: %v", len(lengths), lengths)
+	}
+}
+
 func TestExporterStats(t *testing.T) {
 	var out output
 	e := NewEncoder(testConfig(5, 0), out.emit)
