@@ -23,12 +23,12 @@ var (
 	ieRangeLow  = IE{ID: 342} // informationElementRangeBegin
 	ieRangeHigh = IE{ID: 343} // informationElementRangeEnd
 	// RFC 7011 §4.3 exporting process statistics.
-	ieDomain      = IE{ID: 149} // observationDomainId
-	ieMessageSum  = IE{ID: 41}  // exportedMessageTotalCount
-	ieFlowSum     = IE{ID: 42}  // exportedFlowRecordTotalCount
-	ieOctetSum    = IE{ID: 40}  // exportedOctetTotalCount
-	appNameScope  = []FieldSpec{{ieAppID, appIDLength}}
-	typeScope     = []FieldSpec{{iePEN, 4}, {ieElementID, 2}}
+	ieDomain     = IE{ID: 149} // observationDomainId
+	ieMessageSum = IE{ID: 41}  // exportedMessageTotalCount
+	ieFlowSum    = IE{ID: 42}  // exportedFlowRecordTotalCount
+	ieOctetSum   = IE{ID: 40}  // exportedOctetTotalCount
+	appNameScope = []FieldSpec{{ieAppID, appIDLength}}
+	typeScope    = []FieldSpec{{iePEN, 4}, {ieElementID, 2}}
 	// The range and description fields are optional in RFC 5610, but
 	// libfixbuf learns only from type records that have all of them.
 	typeFields = []FieldSpec{{ieDataType, 1}, {ieSemantics, 1}, {ieUnits, 2},
