@@ -120,11 +120,18 @@ func parsePaths(b *exportBody, r *task.Request) error {
 	if err := parseCollector(b, r); err != nil {
 		return err
 	}
-	if b.OutputPath == nil {
+	switch {
+	case b.OutputPath == nil:
 		if r.Collector == "" {
 			return bad("output_path", "required: the IPFIX file to write, unless a collector is given")
 		}
-	} else {
+	case *b.OutputPath == "":
+		// Not a way to stream only: that is leaving the field out.
+		return bad("output_path", "empty: name the IPFIX file to write, or leave the field out "+
+			"to stream to a collector only")
+	case strings.HasSuffix(*b.OutputPath, "/"):
+		return bad("output_path", "ends in /: name a file, not a directory")
+	default:
 		r.OutputPath = cleanPath(*b.OutputPath)
 	}
 	if b.Overwrite != nil {
