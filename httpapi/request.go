@@ -129,10 +129,13 @@ func parsePaths(b *exportBody, r *task.Request) error {
 		// Not a way to stream only: that is leaving the field out.
 		return bad("output_path", "empty: name the IPFIX file to write, or leave the field out "+
 			"to stream to a collector only")
-	case strings.HasSuffix(*b.OutputPath, "/"):
-		return bad("output_path", "ends in /: name a file, not a directory")
 	default:
 		r.OutputPath = cleanPath(*b.OutputPath)
+		if strings.HasSuffix(*b.OutputPath, "/") && r.OutputPath != "/" {
+			// It names a directory: the slash stays for [checkPaths] to
+			// refuse it, rather than make a file of that name.
+			r.OutputPath += "/"
+		}
 	}
 	if b.Overwrite != nil {
 		r.Overwrite = *b.Overwrite
@@ -200,6 +203,9 @@ func checkPaths(r *task.Request, policy *pathpolicy.Policy) error {
 	}
 	if _, err := policy.Output(r.OutputPath, r.Overwrite); err != nil {
 		return pathError("output_path", err)
+	}
+	if strings.HasSuffix(r.OutputPath, "/") {
+		return bad("output_path", "ends in /: name a file, not a directory")
 	}
 	for i, f := range r.PcapFiles {
 		if f == r.OutputPath {
