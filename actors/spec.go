@@ -55,7 +55,8 @@ type Spec struct {
 
 	ObservationDomain uint32
 
-	// Shards is the number of flow-table actors; 0 means GOMAXPROCS.
+	// Shards is the number of flow-table actors, at most [MaxShards]; 0
+	// means GOMAXPROCS.
 	Shards int
 	// BatchSize is the number of packets per batch; 0 means 512.
 	BatchSize int

@@ -136,8 +136,8 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 	if err := checkOutput(f.out, inputs); err != nil {
 		return actors.Spec{}, err
 	}
-	if f.shards < 0 {
-		return actors.Spec{}, errors.New("--shards must be 0 (one per CPU) or more")
+	if f.shards < 0 || f.shards > actors.MaxShards {
+		return actors.Spec{}, fmt.Errorf("--shards must be 0 (one per CPU) to %d", actors.MaxShards)
 	}
 	if f.idle <= 0 || f.active <= 0 {
 		return actors.Spec{}, errors.New("timeouts must be positive")

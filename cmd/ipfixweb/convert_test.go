@@ -50,6 +50,8 @@ func TestConvertRefusesOutputs(t *testing.T) {
 			wantErr: "no such file or directory"},
 		{name: "output is a named pipe", args: []string{"-o", fifo, in}, wantErr: "not a regular file"},
 		{name: "output is a link", args: []string{"-o", outLink, in}, wantErr: "symbolic link"},
+		{name: "shards past the limit", args: []string{"--shards", "100000", "-o",
+			filepath.Join(dir, "x.ipfix"), in}, wantErr: "--shards"},
 		{name: "negative shards", args: []string{"--shards", "-3", "-o",
 			filepath.Join(dir, "x.ipfix"), in}, wantErr: "--shards"},
 	}
