@@ -116,7 +116,7 @@ func TestUnreadableInputs(t *testing.T) {
 			got = append(got, e.Error())
 		}
 		text := strings.Join(got, "\n")
-		for _, want := range []string{missing + ": offset 0: open: no such file",
+		for _, want := range []string{missing + ": offset 0: no such file",
 			junk + ": offset 0: ", cut + ": offset "} {
 			if !strings.Contains(text, want) {
 				t.Errorf("errors %q lack %q", text, want)

@@ -33,3 +33,8 @@ func withFlowMemory(s Spec) Spec {
 	}
 	return s
 }
+
+// MaxShards bounds Spec.Shards: each shard costs memory of its own
+// outside the flow-memory cap (about 8 KiB before it meters a packet), so
+// a number far past any machine's cores would only exhaust memory.
+const MaxShards = 1024

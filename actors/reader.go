@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/ipfixweb/ipfixweb/internal/pathpolicy"
 	"github.com/ipfixweb/ipfixweb/protocol/capture"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
 	"github.com/ipfixweb/ipfixweb/protocol/packet"
@@ -193,7 +194,7 @@ func (r *reader) openNext() bool {
 		name := r.spec.Inputs[r.file]
 		open := r.spec.Open
 		if open == nil {
-			open = os.Open
+			open = pathpolicy.OpenRegular
 		}
 		f, err := open(name)
 		if err != nil {
@@ -293,6 +294,10 @@ func reason(err error) string {
 	var fe *capture.FormatError
 	if errors.As(err, &fe) {
 		return fe.Reason
+	}
+	var ppe *pathpolicy.Error
+	if errors.As(err, &ppe) {
+		return ppe.Reason
 	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {

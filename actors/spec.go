@@ -26,8 +26,10 @@ type Spec struct {
 	// Overwrite lets the output replace an existing file; without it the
 	// task fails rather than replace one.
 	Overwrite bool
-	// Open opens an input; nil means os.Open. The service passes its path
-	// policy's check here, so inputs are checked again when opened.
+	// Open opens an input; nil means [pathpolicy.OpenRegular], which
+	// refuses a named pipe or a device without waiting on it. The service
+	// passes its path policy's check here, so inputs are checked again
+	// when opened.
 	Open func(path string) (*os.File, error)
 	// CheckOutput, when set, is called just before the output is
 	// published; an error fails the task and nothing is published.
@@ -53,7 +55,8 @@ type Spec struct {
 
 	ObservationDomain uint32
 
-	// Shards is the number of flow-table actors; 0 means GOMAXPROCS.
+	// Shards is the number of flow-table actors, at most [MaxShards]; 0
+	// means GOMAXPROCS.
 	Shards int
 	// BatchSize is the number of packets per batch; 0 means 512.
 	BatchSize int

@@ -289,16 +289,16 @@ func Run(ctx context.Context, sys *actor.ActorSystem, spec Spec, interval time.D
 	pid := sys.Root.Spawn(TaskProps(spec, waiter))
 	tick := time.NewTicker(max(interval, 10*time.Millisecond))
 	defer tick.Stop()
-	cancelled := false
+	// stop is ctx.Done() until the one Cancel is sent, then nil: a closed
+	// channel would otherwise win every select while the task winds down.
+	stop := ctx.Done()
 	for {
 		select {
 		case res := <-done:
 			return res
-		case <-ctx.Done():
-			if !cancelled {
-				cancelled = true
-				sys.Root.Send(pid, &Cancel{})
-			}
+		case <-stop:
+			stop = nil
+			sys.Root.Send(pid, &Cancel{})
 		case <-tick.C:
 			if progress == nil {
 				continue

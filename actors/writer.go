@@ -84,24 +84,6 @@ func (w *writer) Receive(c actor.Context) {
 
 func (w *writer) shards() int { return w.spec.Shards }
 
-// tempPattern is the name pattern of an output's temporary file, as
-// createTemp makes them, for filepath.Glob.
-func tempPattern(output string) string { return "." + filepath.Base(output) + ".*.tmp" }
-
-// RemoveTemps deletes the temporary files a writer of output left behind
-// when its process died before it could clean up. It returns how many it
-// removed.
-func RemoveTemps(output string) int {
-	names, _ := filepath.Glob(filepath.Join(filepath.Dir(output), tempPattern(output)))
-	n := 0
-	for _, name := range names {
-		if os.Remove(name) == nil {
-			n++
-		}
-	}
-	return n
-}
-
 func (w *writer) open() error {
 	if w.spec.Output != "" {
 		if err := w.checkOutput(); err != nil {

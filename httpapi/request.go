@@ -120,12 +120,22 @@ func parsePaths(b *exportBody, r *task.Request) error {
 	if err := parseCollector(b, r); err != nil {
 		return err
 	}
-	if b.OutputPath == nil {
+	switch {
+	case b.OutputPath == nil:
 		if r.Collector == "" {
 			return bad("output_path", "required: the IPFIX file to write, unless a collector is given")
 		}
-	} else {
+	case *b.OutputPath == "":
+		// Not a way to stream only: that is leaving the field out.
+		return bad("output_path", "empty: name the IPFIX file to write, or leave the field out "+
+			"to stream to a collector only")
+	default:
 		r.OutputPath = cleanPath(*b.OutputPath)
+		if strings.HasSuffix(*b.OutputPath, "/") && r.OutputPath != "/" {
+			// It names a directory: the slash stays for [checkPaths] to
+			// refuse it, rather than make a file of that name.
+			r.OutputPath += "/"
+		}
 	}
 	if b.Overwrite != nil {
 		r.Overwrite = *b.Overwrite
@@ -193,6 +203,9 @@ func checkPaths(r *task.Request, policy *pathpolicy.Policy) error {
 	}
 	if _, err := policy.Output(r.OutputPath, r.Overwrite); err != nil {
 		return pathError("output_path", err)
+	}
+	if strings.HasSuffix(r.OutputPath, "/") {
+		return bad("output_path", "ends in /: name a file, not a directory")
 	}
 	for i, f := range r.PcapFiles {
 		if f == r.OutputPath {

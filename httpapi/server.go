@@ -121,7 +121,9 @@ func New(cfg Config) *Server {
 }
 
 // Serve answers requests on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+func (s *Server) Serve(ln net.Listener) error {
+	return s.srv.Serve(&retryListener{Listener: ln, log: s.log})
+}
 
 // Shutdown stops accepting connections and waits, until ctx ends, for the
 // open ones to finish.

@@ -136,8 +136,8 @@ func (f *convertFlags) spec(inputs []string) (actors.Spec, error) {
 	if err := checkOutput(f.out, inputs); err != nil {
 		return actors.Spec{}, err
 	}
-	if f.shards < 0 {
-		return actors.Spec{}, errors.New("--shards must be 0 (one per CPU) or more")
+	if f.shards < 0 || f.shards > actors.MaxShards {
+		return actors.Spec{}, fmt.Errorf("--shards must be 0 (one per CPU) to %d", actors.MaxShards)
 	}
 	if f.idle <= 0 || f.active <= 0 {
 		return actors.Spec{}, errors.New("timeouts must be positive")
@@ -276,8 +276,11 @@ func (b *bar) finish(p actors.Progress) {
 }
 
 // checkOutput refuses, before anything is read, an output that cannot be
-// written: a directory, a path in a directory that does not exist, or one
-// of the inputs (which the output would replace).
+// written: a directory, a path in a directory that does not exist, one of
+// the inputs (which the output would replace), or anything else that is
+// not a regular file: the output is renamed into place, so it would
+// replace a device such as /dev/null, a named pipe or a symbolic link
+// rather than write into it.
 func checkOutput(out string, inputs []string) error {
 	if st, err := os.Stat(filepath.Dir(out)); err != nil {
 		return fmt.Errorf("-o %s: %w", out, err)
@@ -295,6 +298,14 @@ func checkOutput(out string, inputs []string) error {
 		if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
 			return fmt.Errorf("-o %s: is also an input", out)
 		}
+	}
+	if lst, err := os.Lstat(out); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+		return fmt.Errorf("-o %s: is a symbolic link, which the output would replace; "+
+			"name its target instead", out)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("-o %s: is not a regular file (%s), which the output would replace; "+
+			"name a file", out, st.Mode().Type())
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -25,6 +26,17 @@ func TestConvertRefusesOutputs(t *testing.T) {
 	if err := os.Symlink(in, link); err != nil {
 		t.Fatal(err)
 	}
+	fifo := filepath.Join(dir, "pipe.ipfix")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	outLink := filepath.Join(dir, "out-link.ipfix")
+	if err := os.Symlink(filepath.Join(dir, "elsewhere.ipfix"), outLink); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "elsewhere.ipfix"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -36,6 +48,10 @@ func TestConvertRefusesOutputs(t *testing.T) {
 		{name: "output is a directory", args: []string{"-o", dir, in}, wantErr: "is a directory"},
 		{name: "output directory missing", args: []string{"-o", filepath.Join(dir, "no", "x"), in},
 			wantErr: "no such file or directory"},
+		{name: "output is a named pipe", args: []string{"-o", fifo, in}, wantErr: "not a regular file"},
+		{name: "output is a link", args: []string{"-o", outLink, in}, wantErr: "symbolic link"},
+		{name: "shards past the limit", args: []string{"--shards", "100000", "-o",
+			filepath.Join(dir, "x.ipfix"), in}, wantErr: "--shards"},
 		{name: "negative shards", args: []string{"--shards", "-3", "-o",
 			filepath.Join(dir, "x.ipfix"), in}, wantErr: "--shards"},
 	}

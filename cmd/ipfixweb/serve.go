@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/ipfixweb/ipfixweb/actors"
 	"github.com/ipfixweb/ipfixweb/internal/export"
 	"github.com/ipfixweb/ipfixweb/internal/logging"
 	"github.com/ipfixweb/ipfixweb/internal/service"
@@ -129,8 +130,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "serve: --workers and --queue must be at least 1, --task-timeout positive")
 		return 2
 	}
-	if f.cfg.Shards < 0 {
-		fmt.Fprintf(stderr, "serve: --shards must be 0 (one per CPU) or more, not %d\n", f.cfg.Shards)
+	if f.cfg.Shards < 0 || f.cfg.Shards > actors.MaxShards {
+		fmt.Fprintf(stderr, "serve: --shards must be 0 (one per CPU) to %d, not %d\n",
+			actors.MaxShards, f.cfg.Shards)
 		return 2
 	}
 	f.cfg.InputRoots = f.inputs

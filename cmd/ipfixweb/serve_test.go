@@ -301,7 +301,9 @@ func TestServeRefusesFlags(t *testing.T) {
 		want string
 	}{
 		{name: "negative shards", args: []string{"--shards", "-1"},
-			want: "--shards must be 0 (one per CPU) or more"},
+			want: "--shards must be 0 (one per CPU) to 1024"},
+		{name: "too many shards", args: []string{"--shards", "100000"},
+			want: "--shards must be 0 (one per CPU) to 1024"},
 		{name: "no workers", args: []string{"--workers", "0"}, want: "--workers"},
 	}
 	for _, tc := range tests {

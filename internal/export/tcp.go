@@ -40,10 +40,14 @@ type tcpSender struct {
 	flight []sentMessage // messages on conn whose octets may be unacknowledged
 	spoke  bool          // a message was sent on some connection
 
-	downSince time.Time     // start of the current outage; zero when none
-	attempts  int           // failed connection attempts in the outage
-	lastErr   error         // of the latest attempt or break
-	backoff   time.Duration // wait before the next attempt; 0 for none
+	downSince time.Time // start of the current outage; zero when none
+	attempts  int       // failed connection attempts in the outage
+	// The outage conn ended and its attempts: conn resumes it if it
+	// breaks before lasting stableAfter.
+	prevDown     time.Time
+	prevAttempts int
+	lastErr      error         // of the latest attempt or break
+	backoff      time.Duration // wait before the next attempt; 0 for none
 }
 
 // sentMessage is a message written on the connection: where it ends in
@@ -178,6 +182,7 @@ func (s *tcpSender) attach(c *net.TCPConn) {
 	s.conn, s.since, s.total, s.outq, s.flight = c, time.Now(), 0, 0, s.flight[:0]
 	s.watch, s.done = make(chan error, 1), make(chan struct{})
 	go watch(c, s.watch, s.done)
+	s.prevDown, s.prevAttempts = s.downSince, s.attempts
 	s.downSince, s.attempts = time.Time{}, 0
 	s.st.update(func(st *Stats) {
 		st.State, st.DownSince, st.Attempts = StateConnected, time.Time{}, 0

@@ -8,6 +8,8 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -181,5 +183,72 @@ func TestTCPCollectorRestarts(t *testing.T) {
 	}
 	if stats.Connections != 2 || stats.State != StateClosed || stats.LastError == "" {
 		t.Errorf("stats %+v", stats)
+	}
+}
+
+// A collector that accepts every connection and at once closes or resets
+// it is as good as unreachable: the waits between connections grow as
+// between refused attempts, and the export fails once that lasts
+// RetryFor, instead of reconnecting for ever.
+func TestTCPCollectorDropsEveryConnection(t *testing.T) {
+	tests := []struct {
+		name  string
+		reset bool
+	}{
+		{name: "closes", reset: false},
+		{name: "resets", reset: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Small buffers: a connection takes a few messages before its
+			// end shows, so the stream needs many connections.
+			lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+				return rc.Control(func(fd uintptr) {
+					_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+				})
+			}}
+			ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			var accepted atomic.Int64
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					accepted.Add(1)
+					if tc.reset {
+						_ = c.(*net.TCPConn).SetLinger(0)
+					}
+					_ = c.Close()
+				}
+			}()
+			const retryFor, retryMin = 300 * time.Millisecond, 10 * time.Millisecond
+			s := New(Config{URL: mustURL(t, "tcp://"+ln.Addr().String()), RetryFor: retryFor,
+				RetryMin: retryMin, RetryMax: 50 * time.Millisecond, SendBuffer: 16 << 10})
+			ctx := testContext(t)
+			if err := s.Open(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var err2 error
+			select {
+			case err2 = <-sendAll(ctx, s, encodeRecords(t, 50000, 1400)):
+			case <-time.After(20 * time.Second):
+				t.Fatalf("still reconnecting after 20 s (%d connections)", accepted.Load())
+			}
+			var ue *UnreachableError
+			if !errors.As(err2, &ue) || ue.Attempts < 2 || ue.For < retryFor {
+				t.Fatalf("export ended with %v, want the collector unreachable for %v (%d connections, stats %+v)", err2, retryFor, accepted.Load(), s.Stats())
+			}
+			// Doubling waits from 10 ms to 50 ms fit far fewer connections
+			// in 300 ms than waits of 10 ms each.
+			if n := accepted.Load(); n >= int64(retryFor/retryMin) {
+				t.Errorf("%d connections in %v: the waits did not grow", n, ue.For)
+			}
+			s.Abort()
+		})
 	}
 }

@@ -78,15 +78,25 @@ func (s *tcpSender) broke(err error, nextSeq uint32) {
 	}
 	lost := s.possiblyLost(nextSeq)
 	s.drop()
-	if time.Since(s.since) >= stableAfter {
-		s.backoff = 0
-	} else if s.backoff == 0 {
-		s.backoff = s.cfg.RetryMin
+	s.lastErr = err
+	switch {
+	case time.Since(s.since) >= stableAfter:
+		s.backoff, s.downSince, s.attempts = 0, time.Now(), 0
+	default:
+		// A connection dropped this soon is a failed attempt of the outage
+		// before it (if any): a collector that accepts and at once closes
+		// or resets is retried with growing waits and given up on after
+		// RetryFor, like one that refuses.
+		s.downSince, s.attempts = s.prevDown, s.prevAttempts+1
+		if s.downSince.IsZero() {
+			s.downSince = time.Now()
+		}
+		s.backoff = min(max(2*s.backoff, s.cfg.RetryMin), s.cfg.RetryMax)
 	}
-	s.downSince, s.lastErr = time.Now(), err
 	s.st.update(func(st *Stats) {
 		st.PossiblyLost += lost
 		st.State, st.DownSince, st.LastError = StateConnecting, s.downSince, err.Error()
+		st.Attempts = s.attempts
 	})
 }
 

@@ -41,6 +41,11 @@ func ParseURL(s string) (URL, error) {
 	if host == "" {
 		return URL{}, fmt.Errorf("%q: no host: %w", s, ErrURL)
 	}
+	if strings.Contains(host, ":") && !strings.HasPrefix(u.Host, "[") {
+		// "::1:4739" could be [::1]:4739 or the address ::1:4739.
+		return URL{}, fmt.Errorf("%q: an IPv6 address goes in brackets, as udp://[::1]:4739: %w",
+			s, ErrURL)
+	}
 	if !validHost(host) {
 		return URL{}, fmt.Errorf("%q: host %q is neither an IP address nor a DNS name: %w",
 			s, host, ErrURL)

@@ -33,6 +33,8 @@ func TestParseURL(t *testing.T) {
 		{name: "bad host", in: "udp://a..b:1", err: "neither an IP address"},
 		{name: "space in host", in: "udp://a%20b:1", err: "udp://host:port"},
 		{name: "underscore name", in: "udp://my_collector:1", want: URL{"udp", "my_collector", 1}},
+		{name: "ipv6 without brackets", in: "udp://::1:4739", err: "in brackets"},
+		{name: "ipv6 without brackets or port", in: "tcp://2001:db8::1:2:3", err: "in brackets"},
 		{name: "ipv6 zone", in: "udp://[fe80::1%25eth0]:9", want: URL{"udp", "fe80::1%eth0", 9}},
 		{name: "empty", in: "", err: "udp://host:port"},
 	}

@@ -90,6 +90,12 @@ func (p *Policy) OpenInput(path string) (*os.File, error) {
 	return f, nil
 }
 
+// OpenRegular opens name for reading only if it is a regular file, as
+// [Policy.OpenInput] does but without the roots: a named pipe or a device
+// is refused with an [*Error] wrapping [ErrNotRegular], never opened or
+// waited on.
+func OpenRegular(name string) (*os.File, error) { return openRegular(name, name) }
+
 // openRegular opens name (which path names, for errors) for reading only
 // if it is a regular file. Its type is looked at before the open, so a
 // named pipe or a device is never opened, and the open itself does not

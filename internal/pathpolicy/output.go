@@ -5,10 +5,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Output checks an output path and returns it absolute and clean. Its
-// directory must exist and resolve under the output root and outside
+// name must not be one of a temporary file (".NAME.tmp"); its directory
+// must exist and resolve under the output root and outside
 // every reserved directory; the path must not name a directory (the
 // output root included); the file must not exist unless overwrite is set
 // (and then it must be a regular file); and it must not land inside an
@@ -21,6 +23,11 @@ func (p *Policy) Output(path string, overwrite bool) (string, error) {
 		return "", refuse(path, ErrOutside, "must be an absolute path")
 	}
 	clean := filepath.Clean(path)
+	if b := filepath.Base(clean); strings.HasPrefix(b, ".") && strings.HasSuffix(b, ".tmp") {
+		// A file so named may be taken for a temporary output left by a
+		// crash, and removed.
+		return "", refuse(path, ErrReserved, "names like .NAME.tmp are kept for temporary files")
+	}
 	dir, err := filepath.EvalSymlinks(filepath.Dir(clean))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", refuse(path, ErrNotFound, "directory %s does not exist", filepath.Dir(clean))

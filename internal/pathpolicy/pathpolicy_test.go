@@ -99,6 +99,9 @@ func TestOutput(t *testing.T) {
 		{name: "a named pipe", path: "out/pipe", overwrite: true, want: ErrNotRegular},
 		{name: "a link", path: "out/link.ipfix", overwrite: true, want: ErrNotRegular},
 		{name: "a directory", path: "out/..", want: ErrOutside},
+		{name: "named like a temporary file", path: "out/.new.ipfix.abc123.tmp", want: ErrReserved},
+		{name: "hidden", path: "out/.new.ipfix"},
+		{name: "ending in .tmp", path: "out/new.tmp"},
 	}
 	if err := os.Mkdir(filepath.Join(base, "out", "sub"), 0o755); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,9 @@ package capture
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // Limits on gzipped input. Real captures compress 2 to 25 times (the
@@ -55,6 +57,9 @@ func (g *bombGuard) Read(p []byte) (int, error) {
 		return 0, g.err
 	}
 	n, err := g.gz.Read(p)
+	if err == io.ErrUnexpectedEOF {
+		err = errGzipCut
+	}
 	g.out += int64(n)
 	if g.out > GzipRatioFloor && g.out > MaxGzipRatio*g.in.n {
 		g.err = &bombError{out: g.out, in: g.in.n}
@@ -62,6 +67,11 @@ func (g *bombGuard) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// errGzipCut is what the guard reports when the compressed stream ends
+// before its end-of-stream trailer, so that the fault is told apart from a
+// capture cut short inside a complete gzip stream.
+var errGzipCut = errors.New("gzip: the compressed stream is cut short")
 
 // bombError is the guard's verdict; [Reader.readFault] turns it into a
 // FormatError at the offset of the record being read.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 const (
@@ -248,10 +249,13 @@ func (r *Reader) readFault(off int64, what string, got, want int, err error) err
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return formatErr(off, ErrTruncated, "%s cut short: %d of %d bytes", what, got, want)
 	}
+	if err == errGzipCut {
+		return formatErr(off, ErrTruncated, "%v, in the %s (%d of %d bytes)", err, what, got, want)
+	}
 	var corrupt flate.CorruptInputError
 	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) ||
 		errors.As(err, &corrupt) {
-		return &FormatError{Offset: off, Reason: "gzip: " + err.Error(),
+		return &FormatError{Offset: off, Reason: "gzip: " + strings.TrimPrefix(err.Error(), "gzip: "),
 			Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 	}
 	return fmt.Errorf("offset %d: read %s: %w", off, what, err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +32,7 @@ func TestGzip(t *testing.T) {
 		wantFrames int
 		wantErr    error // nil: a clean io.EOF
 		wantOffset int64
+		wantReason string // part of the fault's reason
 	}{
 		{name: "pcap", file: pcapGz, wantFormat: "pcap.gz", wantFrames: 2},
 		{name: "pcapng", file: ngGz, wantFormat: "pcapng.gz", wantFrames: 2},
@@ -41,6 +43,7 @@ func TestGzip(t *testing.T) {
 		{
 			name: "compressed stream cut short", file: pcapGz[:len(pcapGz)-8],
 			wantFormat: "pcap.gz", wantFrames: 2, wantErr: ErrTruncated, wantOffset: 24 + 76 + 58,
+			wantReason: "gzip: the compressed stream is cut short",
 		},
 		{
 			name: "capture cut in a record", file: gzipped(t, samplePcapng()[:100]),
@@ -49,6 +52,7 @@ func TestGzip(t *testing.T) {
 		{
 			name: "checksum mismatch", file: corruptCRC(pcapGz),
 			wantFormat: "pcap.gz", wantFrames: 2, wantErr: ErrMalformed, wantOffset: 24 + 76 + 58,
+			wantReason: "gzip: invalid checksum",
 		},
 	}
 	for _, tc := range tests {
@@ -66,6 +70,9 @@ func TestGzip(t *testing.T) {
 			}
 			if tc.wantErr != nil {
 				checkFault(t, g.err, tc.wantErr, tc.wantOffset)
+				if !strings.Contains(g.err.Error(), tc.wantReason) || strings.Count(g.err.Error(), "gzip") > 1 {
+					t.Errorf("fault %q does not say %q once", g.err, tc.wantReason)
+				}
 			}
 			if len(g.frames) != tc.wantFrames {
 				t.Errorf("read %d frames, want %d", len(g.frames), tc.wantFrames)
@@ -90,6 +97,8 @@ func TestGzipNotCapture(t *testing.T) {
 		{name: "text inside gzip", file: gzipped(t, []byte("hello, world")), wantErr: ErrNotCapture},
 		{name: "empty gzip", file: gzipped(t, nil), wantErr: ErrNotCapture},
 		{name: "gzip magic only", file: []byte{0x1f, 0x8b}, wantErr: ErrTruncated},
+		{name: "gzip header only", file: gzipped(t, samplePcap())[:10], wantErr: ErrTruncated},
+		{name: "gzip cut before any output", file: gzipped(t, samplePcap())[:14], wantErr: ErrTruncated},
 		{name: "bad gzip header", file: []byte{0x1f, 0x8b, 99, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 			wantErr: ErrMalformed},
 	}
