@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -22,6 +23,11 @@ type apiResult struct {
 	RunningAfter  bool // and still when it ended
 }
 
+// apiCopies is how many times the capture is listed in the conversion
+// that runs under the API load: a DPI conversion of one copy can end
+// before the wrk runs do.
+const apiCopies = 4
+
 // loadAPI starts a server, keeps a DPI conversion of the capture running
 // and puts each read endpoint under wrk.
 func loadAPI(b binaries, o *options, capDir string) ([]apiResult, error) {
@@ -35,7 +41,7 @@ func loadAPI(b binaries, o *options, capDir string) ([]apiResult, error) {
 	for i, ep := range []string{"/api/task-status/%s", "/api/tasks"} {
 		if id == "" || s.state(id).Status != "running" {
 			out := filepath.Join(o.work, "serve-api", "out", fmt.Sprintf("load%d.ipfix", i))
-			if id, err = s.submit(o.capture, out, true); err != nil {
+			if id, err = s.submit(slices.Repeat([]string{o.capture}, apiCopies), out, true); err != nil {
 				return nil, err
 			}
 			if err := s.waitRunning(id); err != nil {

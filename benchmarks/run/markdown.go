@@ -75,7 +75,7 @@ func (r *report) serveSection(b *strings.Builder) {
 	for _, a := range s.API {
 		fmt.Fprintf(b, "- `%s`\n", a.Command)
 	}
-	b.WriteString("\nThe conversion is a DPI task on the capture, submitted through the API.\n\n")
+	fmt.Fprintf(b, "\nThe conversion is a DPI task on the capture listed %d times, submitted through the API; another starts if it ends between the wrk runs.\n\n", apiCopies)
 }
 
 func (r *report) rawSection(b *strings.Builder) {

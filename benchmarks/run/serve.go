@@ -104,9 +104,9 @@ func (s *server) get(path string) (int, []byte) {
 	return resp.StatusCode, body
 }
 
-// submit posts a conversion of capture to out and returns the task id.
-func (s *server) submit(capture, out string, dpi bool) (string, error) {
-	body, _ := json.Marshal(map[string]any{"pcap_files": []string{capture}, "output_path": out,
+// submit posts a conversion of captures to out and returns the task id.
+func (s *server) submit(captures []string, out string, dpi bool) (string, error) {
+	body, _ := json.Marshal(map[string]any{"pcap_files": captures, "output_path": out,
 		"DPI": dpi, "overwrite": true})
 	resp, err := client.Post(s.base+"/api/export-task", "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -206,7 +206,7 @@ func (res *serveResult) stopBusy(b binaries, o *options, capDir string, i int) e
 	}
 	res.Ready = append(res.Ready, ready)
 	out := filepath.Join(o.work, "serve-"+tag, "out", "busy.ipfix")
-	id, err := s.submit(o.capture, out, true)
+	id, err := s.submit([]string{o.capture}, out, true)
 	if err == nil {
 		err = s.waitRunning(id)
 	}
