@@ -287,6 +287,12 @@ func checkOutput(out string, inputs []string) error {
 	} else if !st.IsDir() {
 		return fmt.Errorf("-o %s: %s is not a directory", out, filepath.Dir(out))
 	}
+	if lst, err := os.Lstat(out); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+		if _, err := os.Stat(out); err != nil {
+			return fmt.Errorf("-o %s: is a symbolic link that leads nowhere, which the "+
+				"output would replace; name its target instead", out)
+		}
+	}
 	st, err := os.Stat(out)
 	if err != nil {
 		return nil // a new file

@@ -37,6 +37,10 @@ func TestConvertRefusesOutputs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "elsewhere.ipfix"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	danglingLink := filepath.Join(dir, "dangling.ipfix")
+	if err := os.Symlink(filepath.Join(dir, "missing.ipfix"), danglingLink); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -50,6 +54,8 @@ func TestConvertRefusesOutputs(t *testing.T) {
 			wantErr: "no such file or directory"},
 		{name: "output is a named pipe", args: []string{"-o", fifo, in}, wantErr: "not a regular file"},
 		{name: "output is a link", args: []string{"-o", outLink, in}, wantErr: "symbolic link"},
+		{name: "output is a dangling link", args: []string{"-o", danglingLink, in},
+			wantErr: "symbolic link"},
 		{name: "shards past the limit", args: []string{"--shards", "100000", "-o",
 			filepath.Join(dir, "x.ipfix"), in}, wantErr: "--shards"},
 		{name: "negative shards", args: []string{"--shards", "-3", "-o",
