@@ -153,7 +153,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer func() { _ = log.Sync() }()
 	if err := service.Run(ctx, f.cfg, log, nil); err != nil {
-		log.Error("serve", zap.Error(err))
+		// The error says what went wrong and what to do; a stack trace of
+		// this call would only add noise to it.
+		log.WithOptions(zap.AddStacktrace(zapcore.FatalLevel)).Error("serve", zap.Error(err))
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return 1
 	}
