@@ -135,6 +135,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			actors.MaxShards, f.cfg.Shards)
 		return 2
 	}
+	if f.cfg.MaxConns < 1 || f.cfg.ReadTimeout <= 0 || f.cfg.WriteTimeout <= 0 ||
+		f.cfg.CollectorRetry <= 0 {
+		fmt.Fprintln(stderr, "serve: --max-connections must be at least 1; --read-timeout, "+
+			"--write-timeout and --collector-retry must be positive")
+		return 2
+	}
 	f.cfg.InputRoots = f.inputs
 	if err := f.cluster.apply(&f.cfg); err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)

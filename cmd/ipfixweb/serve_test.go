@@ -305,6 +305,13 @@ func TestServeRefusesFlags(t *testing.T) {
 		{name: "too many shards", args: []string{"--shards", "100000"},
 			want: "--shards must be 0 (one per CPU) to 1024"},
 		{name: "no workers", args: []string{"--workers", "0"}, want: "--workers"},
+		{name: "no connections", args: []string{"--max-connections", "0"},
+			want: "--max-connections must be at least 1"},
+		{name: "no read timeout", args: []string{"--read-timeout", "0s"}, want: "--read-timeout"},
+		{name: "negative write timeout", args: []string{"--write-timeout", "-1s"},
+			want: "--write-timeout"},
+		{name: "no collector retry", args: []string{"--collector-retry", "0s"},
+			want: "--collector-retry"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
