@@ -32,6 +32,10 @@ func (f *clusterFlags) register(fs *flag.FlagSet, c *service.ClusterConfig) {
 // apply checks the cluster flags and puts the endpoints into c.
 func (f *clusterFlags) apply(c *service.Config) error {
 	if f.etcd == "" {
+		if c.Cluster.Listen != "" || c.Cluster.Advertise != "" {
+			return fmt.Errorf("--cluster-listen and --cluster-advertise need --cluster-etcd; " +
+				"without it the node would run alone")
+		}
 		return nil
 	}
 	for _, u := range strings.Split(f.etcd, ",") {

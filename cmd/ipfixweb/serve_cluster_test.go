@@ -22,6 +22,8 @@ func TestServeClusterFlags(t *testing.T) {
 		{name: "short lease", args: []string{"--cluster-etcd", "http://127.0.0.1:2379",
 			"--cluster-listen", "127.0.0.1:0", "--cluster-ttl", "500ms"},
 			want: "--cluster-ttl must be at least 1s"},
+		{name: "listen without etcd", args: []string{"--cluster-listen", "127.0.0.1:0"},
+			want: "need --cluster-etcd"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
