@@ -27,6 +27,9 @@ func main() {
 }
 
 func write(path string, cfg synth.Config) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
