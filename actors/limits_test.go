@@ -83,6 +83,11 @@ func TestFlowMemoryCap(t *testing.T) {
 			if resource < want || !tc.evicted && resource != 0 {
 				t.Errorf("%d records ended for lack of resources, want at least %d", resource, want)
 			}
+			// Every flow here is one record, so the progress counts each
+			// of those records as a flow exported early.
+			if res.Evicted != uint64(resource) {
+				t.Errorf("progress counts %d flows exported early, the output %d", res.Evicted, resource)
+			}
 		})
 	}
 }

@@ -77,6 +77,7 @@ type shardProgress struct {
 	Active  int
 	Flows   uint64 // connections opened
 	Skipped uint64
+	Evicted uint64 // connections exported early: the flow table was at its cap
 
 	DPIActive   int    // live DPI actors
 	DPITracked  int    // connections with a DPI slot

@@ -242,7 +242,8 @@ func (s *shard) releaseAcks(c actor.Context) {
 
 func (s *shard) report(c actor.Context) {
 	st := s.table.Stats()
-	p := &shardProgress{Shard: s.index, Active: s.table.Len(), Flows: st.Flows, Skipped: st.Skipped}
+	p := &shardProgress{Shard: s.index, Active: s.table.Len(), Flows: st.Flows, Skipped: st.Skipped,
+		Evicted: st.Evicted}
 	if d := s.dpi; d != nil {
 		p.DPIActive, p.DPIPeak, p.DPIFlows, p.DPIFailures = d.live, d.peak, d.spawned, d.failures
 		p.DPITracked = int(d.made) - len(d.free)

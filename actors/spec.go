@@ -110,8 +110,12 @@ type Progress struct {
 	BadPackets  uint64 `json:"bad_packets"`
 	Skipped     uint64 `json:"skipped_packets"` // protocols left out by the analysis list
 	ActiveFlows int    `json:"active_flows"`
-	Flows       uint64 `json:"flows"`   // distinct flows (connections) metered
-	Records     uint64 `json:"records"` // flow records written
+	Flows       uint64 `json:"flows"` // distinct flows (connections) metered
+	// Evicted counts the connections the flow tables ended early to stay
+	// under their memory cap: their records carry flowEndReason 5, or 3
+	// when the connection had already closed.
+	Evicted uint64 `json:"flows_exported_early"`
+	Records uint64 `json:"records"` // flow records written
 	// Trimmed counts records that went without their DPI metadata, which
 	// did not fit in one message (a UDP datagram).
 	Trimmed     uint64 `json:"records_trimmed"`

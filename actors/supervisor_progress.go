@@ -42,7 +42,7 @@ func progressOf(p Progress, elapsed time.Duration) task.Progress {
 		FilesWithErrors: p.FilesWithErrors, BytesRead: p.BytesRead, BytesTotal: p.BytesTotal,
 		Percent: p.Percent(), Packets: p.Packets, Bytes: p.Bytes, ActiveFlows: p.ActiveFlows,
 		Flows: p.Flows, RecordsWritten: p.Records, BadPackets: p.BadPackets,
-		SkippedPackets: p.Skipped, DPIFailures: p.DPIFailures}
+		SkippedPackets: p.Skipped, FlowsExportedEarly: p.Evicted, DPIFailures: p.DPIFailures}
 	if s := elapsed.Seconds(); s > 0 {
 		out.PacketsPerSecond = float64(p.Packets) / s
 	}

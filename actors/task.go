@@ -230,6 +230,7 @@ func (t *taskActor) progress() Progress {
 		p.ActiveFlows += s.Active
 		p.Flows += s.Flows
 		p.Skipped += s.Skipped
+		p.Evicted += s.Evicted
 		p.DPIActors += s.DPIActive
 		p.DPITracked += s.DPITracked
 		p.DPIPeak += s.DPIPeak

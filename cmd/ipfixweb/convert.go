@@ -195,6 +195,10 @@ func report(res actors.Result, quiet, dpiRan bool, stdout, stderr io.Writer) int
 			"bad packets %d  skipped %d  output %s  elapsed %s  %.0f packets/s\n",
 			filesLine(p), p.Packets, p.Bytes, p.Flows, p.Records, p.BadPackets, p.Skipped,
 			output, res.Elapsed.Round(time.Millisecond), pps)
+		if p.Evicted > 0 {
+			fmt.Fprintf(stdout, "flows exported early %d: the flow tables were full "+
+				"(--flow-memory); their records end with flowEndReason 5\n", p.Evicted)
+		}
 		if dpiRan {
 			fmt.Fprintf(stdout, "applications:%s  dpi failures %d\n", appList(res.Apps),
 				p.DPIFailures)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/ipfixweb/ipfixweb/internal/synth"
 )
 
 // Outputs that cannot be written are refused before anything is read, and
@@ -119,6 +121,52 @@ func TestConvertSummary(t *testing.T) {
 			if flows == 0 || flows >= records {
 				t.Errorf("%d flows, %d records: uniflow records of both directions outnumber connections",
 					flows, records)
+			}
+		})
+	}
+}
+
+// When the flow tables fill up under --flow-memory, the summary says how
+// many flows left early, and only then.
+func TestConvertSummaryEarlyExports(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "many.pcap")
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := synth.Write(f, synth.Config{Seed: 5, Packets: 20000, Mix: synth.Mix{DNS: 100}})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		memory string
+		early  bool
+	}{{memory: "64MiB"}, {memory: "1KiB", early: true}} {
+		t.Run(tc.memory, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.ipfix")
+			code, stdout, stderr := convert(t, "--shards", "1", "--flow-memory", tc.memory,
+				"-o", out, in)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			_, after, found := strings.Cut(stdout, "flows exported early ")
+			if tc.early && !found {
+				t.Fatalf("no early exports reported: %q", stdout)
+			}
+			if !tc.early {
+				if found {
+					t.Errorf("early exports reported under a roomy cap: %q", stdout)
+				}
+				return
+			}
+			var n int
+			if _, err := fmt.Sscan(strings.TrimSuffix(strings.Fields(after)[0], ":"), &n); err != nil ||
+				n == 0 || int64(n) > st.Flows {
+				t.Errorf("flows exported early %d of %d (%v) in %q", n, st.Flows, err, stdout)
 			}
 		})
 	}

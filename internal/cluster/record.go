@@ -86,6 +86,7 @@ type Part struct {
 	// opened or were not read to their end.
 	FilesWithErrors int    `json:"files_with_errors,omitempty"`
 	Skipped         uint64 `json:"skipped_packets"`
+	Evicted         uint64 `json:"flows_exported_early,omitempty"`
 	DPIFailures     uint64 `json:"dpi_failures"`
 	// Errors lists the faults of the segment's inputs, the first
 	// [MaxPartErrors] of them and then a line counting the others.

@@ -100,9 +100,14 @@ type Progress struct {
 	BadPackets     uint64 `json:"bad_packets"`
 	// SkippedPackets counts the packets of protocols the analysis list
 	// left out: decoded, not metered.
-	SkippedPackets   uint64  `json:"skipped_packets"`
-	DPIFailures      uint64  `json:"dpi_failures"`
-	PacketsPerSecond float64 `json:"packets_per_second"`
+	SkippedPackets uint64 `json:"skipped_packets"`
+	// FlowsExportedEarly counts the flows the flow tables ended early to
+	// stay under their memory cap (--flow-memory): their records carry
+	// flowEndReason 5 (lack of resources), or 3 when the connection had
+	// already closed.
+	FlowsExportedEarly uint64  `json:"flows_exported_early"`
+	DPIFailures        uint64  `json:"dpi_failures"`
+	PacketsPerSecond   float64 `json:"packets_per_second"`
 }
 
 // FileError is a fault in one input file.

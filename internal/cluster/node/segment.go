@@ -65,7 +65,7 @@ func (r *run) convert(spec actors.Spec, i int, seg [2]int) (*cluster.Part, error
 	p := &cluster.Part{Input: s.Inputs[0], Inputs: len(s.Inputs),
 		Attempt: r.claim.Record.Task.Attempt, InputBytes: res.BytesRead, Packets: res.Packets,
 		Octets: res.Bytes, Flows: res.Flows, BadPackets: res.BadPackets, Skipped: res.Skipped,
-		DPIFailures: res.DPIFailures, FilesWithErrors: res.FilesWithErrors,
+		Evicted: res.Evicted, DPIFailures: res.DPIFailures, FilesWithErrors: res.FilesWithErrors,
 		Errors:   cluster.CapErrors(fileErrors(res.Errors)),
 		Delivery: actors.DeliveryOf(res.Progress)}
 	switch {
@@ -159,6 +159,7 @@ func (r *run) progressLocked() task.Progress {
 		out.RecordsWritten += p.Records
 		out.BadPackets += p.BadPackets
 		out.SkippedPackets += p.Skipped
+		out.FlowsExportedEarly += p.Evicted
 		out.DPIFailures += p.DPIFailures
 		if p.Attempt == r.rec.Task.Attempt {
 			attemptPackets += p.Packets
@@ -174,6 +175,7 @@ func (r *run) progressLocked() task.Progress {
 		out.RecordsWritten += c.Records
 		out.BadPackets += c.BadPackets
 		out.SkippedPackets += c.Skipped
+		out.FlowsExportedEarly += c.Evicted
 		out.DPIFailures += c.DPIFailures
 		out.ActiveFlows = c.ActiveFlows
 		attemptPackets += c.Packets
