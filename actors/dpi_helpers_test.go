@@ -56,7 +56,13 @@ func meterDirectDPI(tb testing.TB, cfg flow.Config, dcfg dpi.Config, inputs ...s
 		for i := from; i < len(recs); i++ {
 			r := &recs[i]
 			r.App = unknown
-			if r.Tag == 0 || conns[r.Tag-1] == nil {
+			if r.Tag == 0 {
+				if p := dpi.ByIPProtocol(r.Key.Proto); p != dpi.ProtoUnknown {
+					r.App = &flow.App{Name: p.String(), ID: uint32(p)}
+				}
+				continue
+			}
+			if conns[r.Tag-1] == nil {
 				continue
 			}
 			verdict(conns[r.Tag-1])

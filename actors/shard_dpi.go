@@ -282,8 +282,8 @@ func (d *shardDPI) label(recs []flow.Record, from int) []flow.Record {
 }
 
 func (d *shardDPI) labelOne(r *flow.Record) bool {
-	if r.Tag == 0 {
-		r.App = d.unknown
+	if r.Tag == 0 { // no DPI slot: not TCP or UDP, or no packet of it was read
+		r.App = d.byIPProto(r.Key.Proto)
 		return true
 	}
 	k := d.conn(r.Tag - 1)
@@ -351,4 +351,15 @@ func (b bitset) unset(i uint32) {
 	if w := int(i / 64); w < len(b) {
 		b[w] &^= 1 << (i % 64)
 	}
+}
+
+// byIPProto returns the App of a connection DPI does not read: the name
+// its IP protocol number gives ([dpi.ByIPProtocol]; ICMP, OSPF, ...), or
+// Unknown, which TCP and UDP always get here.
+func (d *shardDPI) byIPProto(ipProto uint8) *flow.App {
+	p := dpi.ByIPProtocol(ipProto)
+	if p == dpi.ProtoUnknown {
+		return d.unknown
+	}
+	return d.appOf(dpi.Verdict{Proto: p})
 }

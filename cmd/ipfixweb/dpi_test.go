@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"net/netip"
+	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -290,4 +293,88 @@ func TestConvertDPISummary(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "--dpi-budget must be 1 to") {
 		t.Errorf("budget 0: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// Flows that are neither TCP nor UDP are named by their IP protocol, as
+// nDPI 4.2 names them in the corpus's reference labels: each such row of
+// EXPECTED-ndpi.tsv has records between its two addresses, with its IP
+// protocol, under nDPI's name ("Unknown" for the numbers nobody names).
+func TestCorpusDPIByIPProtocol(t *testing.T) {
+	dir := shared(t, "corpus")
+	data, err := os.ReadFile(filepath.Join(dir, "EXPECTED-ndpi.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		src, dst netip.Addr
+		proto    uint64
+		name     string
+	}
+	byFile := map[string][]row{}
+	var files []string
+	for _, line := range strings.Split(string(data), "\n") {
+		c := strings.Split(line, "\t")
+		if len(c) < 17 || strings.HasPrefix(c[0], "#") || c[0] == "file" {
+			continue
+		}
+		proto, ok := map[string]uint64{"ICMP": 1, "IGMP": 2, "ICMPV6": 58}[c[2]]
+		if !ok {
+			n, err := strconv.ParseUint(c[2], 10, 8)
+			if err != nil {
+				continue // TCP and UDP
+			}
+			proto = n
+		}
+		src, err1 := netip.ParseAddrPort(c[3])
+		dst, err2 := netip.ParseAddrPort(c[5])
+		if err1 != nil || err2 != nil {
+			continue // nDPI printed an address that does not parse ("fc00::2:100::1:1")
+		}
+		if byFile[c[0]] == nil {
+			files = append(files, c[0])
+		}
+		byFile[c[0]] = append(byFile[c[0]], row{src.Addr(), dst.Addr(), proto, c[6]})
+	}
+	if len(files) == 0 {
+		t.Fatal("no IP-protocol rows in the reference labels")
+	}
+	checked := 0
+	for _, file := range files {
+		t.Run(file, func(t *testing.T) {
+			in := filepath.Join(dir, "pcap", file)
+			if _, err := os.Stat(in); err != nil {
+				in += ".gz"
+			}
+			recs, _ := dpiRecords(t, nil, in)
+			for _, r := range byFile[file] {
+				var apps []string
+				for _, d := range recs {
+					ends, protoText, _ := strings.Cut(d.Key, "/")
+					a, b, _ := strings.Cut(ends, ">")
+					src, err1 := netip.ParseAddrPort(a)
+					dst, err2 := netip.ParseAddrPort(b)
+					if err1 != nil || err2 != nil || protoText != strconv.FormatUint(r.proto, 10) {
+						continue
+					}
+					if src.Addr() == r.src && dst.Addr() == r.dst || src.Addr() == r.dst && dst.Addr() == r.src {
+						apps = append(apps, d.App)
+					}
+				}
+				if len(apps) == 0 {
+					// GRE that carries IP is metered as the flows inside it.
+					if r.proto != 47 {
+						t.Errorf("no record %s<>%s/%d", r.src, r.dst, r.proto)
+					}
+					continue
+				}
+				checked++
+				for _, app := range apps {
+					if app != r.name {
+						t.Errorf("%s<>%s/%d: %s, nDPI says %s", r.src, r.dst, r.proto, app, r.name)
+					}
+				}
+			}
+		})
+	}
+	t.Logf("%d flows named by their IP protocol as nDPI names them", checked)
 }
