@@ -18,6 +18,7 @@ import (
 
 	"github.com/ipfixweb/ipfixweb/actors"
 	"github.com/ipfixweb/ipfixweb/internal/logging"
+	"github.com/ipfixweb/ipfixweb/internal/pathpolicy"
 	"github.com/ipfixweb/ipfixweb/internal/task"
 	"github.com/ipfixweb/ipfixweb/protocol/dpi"
 	"github.com/ipfixweb/ipfixweb/protocol/flow"
@@ -314,8 +315,11 @@ func checkOutput(out string, inputs []string) error {
 			"name its target instead", out)
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("-o %s: is not a regular file (%s), which the output would replace; "+
-			"name a file", out, st.Mode().Type())
+		k := pathpolicy.Kind(st.Mode())
+		if k == "" {
+			k = "not a regular file"
+		}
+		return fmt.Errorf("-o %s: is %s, which the output would replace; name a file", out, k)
 	}
 	return nil
 }

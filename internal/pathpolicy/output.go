@@ -79,7 +79,7 @@ func existing(path, real string, overwrite bool) error {
 	case st.IsDir():
 		return refuse(path, ErrNotRegular, "is a directory")
 	case !st.Mode().IsRegular():
-		if k := kind(st.Mode()); k != "" {
+		if k := Kind(st.Mode()); k != "" {
 			return refuse(path, ErrNotRegular, "exists and is %s, not a regular file", k)
 		}
 		return refuse(path, ErrNotRegular, "exists and is not a regular file")

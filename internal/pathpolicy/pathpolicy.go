@@ -155,9 +155,9 @@ func refuse(path string, sentinel error, format string, args ...any) *Error {
 	return &Error{Path: path, Reason: fmt.Sprintf(format, args...), Err: sentinel}
 }
 
-// kind names a file type that is not a regular file, for a reason; it is
+// Kind names a file type that is not a regular file, for a reason; it is
 // empty for a type without a common name.
-func kind(m fs.FileMode) string {
+func Kind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
@@ -175,7 +175,7 @@ func kind(m fs.FileMode) string {
 
 // notRegular refuses a path whose file has mode m.
 func notRegular(path string, m fs.FileMode) *Error {
-	if k := kind(m); k != "" {
+	if k := Kind(m); k != "" {
 		return refuse(path, ErrNotRegular, "not a regular file: %s", k)
 	}
 	return refuse(path, ErrNotRegular, "not a regular file")
