@@ -3,8 +3,10 @@ package capture
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -256,5 +258,15 @@ func TestPcapErrors(t *testing.T) {
 			}
 			checkFault(t, g.err, tc.wantErr, tc.wantOffset)
 		})
+	}
+}
+
+// An IPFIX file given as a capture is refused with a reason that says
+// what it is.
+func TestIPFIXIsNotACapture(t *testing.T) {
+	msg := []byte{0, 10, 0, 16, 0x65, 0x5d, 0x0c, 0x00, 0, 0, 0, 0, 0, 0, 0, 0}
+	_, err := NewReader(bytes.NewReader(msg))
+	if !errors.Is(err, ErrNotCapture) || !strings.Contains(err.Error(), "IPFIX") {
+		t.Errorf("error %v, want ErrNotCapture saying the input is IPFIX", err)
 	}
 }

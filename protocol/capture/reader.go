@@ -120,8 +120,15 @@ func (r *Reader) reset(src io.Reader) error {
 	case magicMicroBE, magicNanoBE, magicModifiedBE:
 		return r.openPcap(order{big: true}, magic)
 	}
+	if magic[0] == 0 && magic[1] == ipfixVersion {
+		return formatErr(0, ErrNotCapture, "first bytes % x: an IPFIX message header "+
+			"(version 10), not a capture; this is flow records already", magic)
+	}
 	return formatErr(0, ErrNotCapture, "unknown magic number % x", magic)
 }
+
+// ipfixVersion is the version number that begins every IPFIX message.
+const ipfixVersion = 10
 
 // openGzip puts a gzip decoder between the caller's reader and r.in.
 func (r *Reader) openGzip() error {
