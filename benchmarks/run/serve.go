@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -26,7 +28,7 @@ type server struct {
 
 // startServer starts a server and returns it once /readyz answers 200,
 // with the seconds that took from the start of the process.
-func startServer(bin, work, capDir, tag string) (*server, float64, error) {
+func startServer(bin, work, capDir, tag string, extra ...string) (*server, float64, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, 0, err
@@ -43,6 +45,7 @@ func startServer(bin, work, capDir, tag string) (*server, float64, error) {
 	s.cmd = exec.Command(bin, "serve", "--listen", fmt.Sprintf("127.0.0.1:%d", port),
 		"--data-dir", filepath.Join(dir, "data"), "--input-root", capDir,
 		"--output-root", filepath.Join(dir, "out"), "--log-level", "warn")
+	s.cmd.Args = append(s.cmd.Args, extra...)
 	s.cmd.Stdout, s.cmd.Stderr = log, log
 	start := time.Now()
 	if err := s.cmd.Start(); err != nil {
@@ -125,7 +128,9 @@ func (s *server) submit(captures []string, out string, dpi bool) (string, error)
 
 // taskState is the part of a task's status the runner reads.
 type taskState struct {
-	Status   string `json:"status"`
+	Status   string    `json:"status"`
+	Started  time.Time `json:"started_at"`
+	Finished time.Time `json:"finished_at"`
 	Progress struct {
 		Packets uint64 `json:"packets"`
 	} `json:"progress"`
@@ -166,8 +171,12 @@ func freePort() (int, error) {
 type serveResult struct {
 	Ready, StopIdle, StopBusy []float64 // seconds, one per trial
 	BusyLeftOutput            int       // busy stops that left a file at the output path
-	API                       []apiResult
-	Command                   string
+	// Task and TaskOneProc are the seconds a DPI task of the capture
+	// ran, started to finished, in a server as it starts by default and
+	// in one with --gomaxprocs set to the number of CPUs; one per round.
+	Task, TaskOneProc []float64
+	API               []apiResult
+	Command           string
 }
 
 // measureServe measures start to ready and SIGTERM to exit, idle and
@@ -190,11 +199,48 @@ func measureServe(b binaries, o *options) (*serveResult, error) {
 		if err := res.stopBusy(b, o, capDir, i); err != nil {
 			return nil, err
 		}
+		for _, v := range []struct {
+			to    *[]float64
+			extra []string
+		}{{&res.Task, nil}, {&res.TaskOneProc, []string{"--gomaxprocs", strconv.Itoa(runtime.NumCPU())}}} {
+			secs, err := taskTime(b, o, capDir, fmt.Sprintf("task%d-%d", i, len(v.extra)), v.extra...)
+			if err != nil {
+				return nil, err
+			}
+			*v.to = append(*v.to, secs)
+		}
 	}
+	logf("serve: DPI task %v s; with --gomaxprocs %d: %v s", res.Task, runtime.NumCPU(), res.TaskOneProc)
 	logf("serve: ready %v s, SIGTERM idle %v s, busy %v s", res.Ready, res.StopIdle, res.StopBusy)
 	api, err := loadAPI(b, o, capDir)
 	res.API = api
 	return res, err
+}
+
+// taskTime runs a DPI task of the capture in a new server started with
+// extra flags and returns the seconds from its start to its end.
+func taskTime(b binaries, o *options, capDir, tag string, extra ...string) (float64, error) {
+	s, _, err := startServer(b.ipfixweb, o.work, capDir, tag, extra...)
+	if err != nil {
+		return 0, err
+	}
+	defer s.kill()
+	id, err := s.submit([]string{o.capture}, filepath.Join(o.work, "serve-"+tag, "out", "task.ipfix"), true)
+	if err != nil {
+		return 0, err
+	}
+	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
+		t := s.state(id)
+		switch t.Status {
+		case "queued", "running", "":
+			time.Sleep(20 * time.Millisecond)
+			continue
+		case "completed":
+			return t.Finished.Sub(t.Started).Seconds(), nil
+		}
+		return 0, fmt.Errorf("task %s ended %q", id, t.Status)
+	}
+	return 0, fmt.Errorf("task %s not done within 10 minutes", id)
 }
 
 // stopBusy stops a server while it converts the capture with DPI.
