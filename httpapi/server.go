@@ -12,6 +12,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -58,10 +59,14 @@ type Config struct {
 
 // Server is the HTTP front end of a node.
 type Server struct {
-	cfg Config
-	log *zap.Logger
-	srv *fasthttp.Server
+	cfg      Config
+	log      *zap.Logger
+	srv      *fasthttp.Server
+	requests atomic.Uint64 // requests read, answered or not
 }
+
+// Requests returns how many requests the server has read so far.
+func (s *Server) Requests() uint64 { return s.requests.Load() }
 
 // New builds a Server.
 func New(cfg Config) *Server {
@@ -106,7 +111,10 @@ func New(cfg Config) *Server {
 			promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{})))
 	}
 	s.srv = &fasthttp.Server{
-		Handler:            r.Handler,
+		Handler: func(ctx *fasthttp.RequestCtx) {
+			s.requests.Add(1)
+			r.Handler(ctx)
+		},
 		Name:               "ipfixweb",
 		ReadTimeout:        cfg.ReadTimeout,
 		WriteTimeout:       cfg.WriteTimeout,

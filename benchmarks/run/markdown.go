@@ -65,8 +65,9 @@ func (r *report) serveSection(b *strings.Builder) {
 	fmt.Fprintf(b, "- SIGTERM to exit, idle: %s s\n", floats(s.StopIdle))
 	fmt.Fprintf(b, "- SIGTERM to exit while converting the capture with DPI: %s s; output "+
 		"files left behind: %d\n", floats(s.StopBusy), s.BusyLeftOutput)
-	fmt.Fprintf(b, "- A DPI task of the capture, started to finished: %s s (median %.2f); in a "+
-		"server started with `--gomaxprocs %d` (one Go processor per CPU): %s s (median %.2f)\n\n",
+	fmt.Fprintf(b, "- A DPI task of the capture with no other load, started to finished: %s s "+
+		"(median %.2f); in a server started with `--gomaxprocs %d` (one Go processor per CPU "+
+		"whatever the load): %s s (median %.2f)\n\n",
 		floats(s.Task), median(s.Task), runtime.NumCPU(), floats(s.TaskOneProc), median(s.TaskOneProc))
 	b.WriteString("| endpoint | requests/s | p50 ms | p99 ms | requests | non-2xx | socket errors " +
 		"| conversion running throughout |\n|---|---:|---:|---:|---:|---:|---|---|\n")

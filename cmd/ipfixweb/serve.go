@@ -48,13 +48,8 @@ type serveFlags struct {
 // (GOMAXPROCS before serve changes it).
 var cores = runtime.GOMAXPROCS(0)
 
-// procsPerCore is serve's default of Go processors (GOMAXPROCS) per core.
-// A conversion keeps a processor busy for each of its goroutines (reader,
-// shards, writer), and a goroutine whose connection has a request waits
-// for a processor that looks at the network; with every processor busy
-// only the runtime's monitor does, every 10 ms, which is the p99 of the
-// API under load. With processors to spare, one is idle and looks at
-// once, while the shards stay at one per core.
+// procsPerCore is the Go processors per CPU of a server whose API is under
+// load (see [service.Procs]).
 const procsPerCore = 4
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -71,8 +66,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tokenFile, "api-token-file", "", "file holding the bearer token every /api request must carry")
 	fs.StringVar(&c.Node, "node-name", "", "this node's name (default: the host name)")
 	fs.IntVar(&c.Shards, "shards", 0, "flow-table shards per task (0: one per CPU)")
-	fs.IntVar(&f.procs, "gomaxprocs", 0, fmt.Sprintf("Go processors (GOMAXPROCS); 0: %d per CPU, "+
-		"so the API answers promptly while tasks keep every CPU busy, unless the "+
+	fs.IntVar(&f.procs, "gomaxprocs", 0, fmt.Sprintf("Go processors (GOMAXPROCS); 0: one per CPU, "+
+		"and %d per CPU while the API is asked 500 times a second or more, unless the "+
 		"GOMAXPROCS environment variable is set", procsPerCore))
 	fs.IntVar(&c.MaxConns, "max-connections", 4096, "HTTP connections served at once; more wait or are refused")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", 10*time.Second, "time a client has to send its request")
@@ -160,8 +155,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	if f.procs < 0 {
-		fmt.Fprintf(stderr, "serve: --gomaxprocs must be 0 (%d per CPU) or more, not %d\n",
-			procsPerCore, f.procs)
+		fmt.Fprintf(stderr, "serve: --gomaxprocs must be 0 (one per CPU, more under load) or more, not %d\n",
+			f.procs)
 		return 2
 	}
 	if f.cfg.Shards == 0 {
@@ -169,9 +164,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	switch {
 	case f.procs > 0:
-		runtime.GOMAXPROCS(f.procs)
+		f.cfg.Procs = service.Procs{Idle: f.procs, Busy: f.procs}
 	case os.Getenv("GOMAXPROCS") == "":
-		runtime.GOMAXPROCS(procsPerCore * cores)
+		f.cfg.Procs = service.Procs{Idle: cores, Busy: procsPerCore * cores}
 	}
 	f.cfg.InputRoots = f.inputs
 	if err := f.cluster.apply(&f.cfg); err != nil {

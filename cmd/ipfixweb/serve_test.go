@@ -312,6 +312,7 @@ func TestServeRefusesFlags(t *testing.T) {
 			want: "--write-timeout"},
 		{name: "no collector retry", args: []string{"--collector-retry", "0s"},
 			want: "--collector-retry"},
+		{name: "negative gomaxprocs", args: []string{"--gomaxprocs", "-1"}, want: "--gomaxprocs"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

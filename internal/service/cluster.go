@@ -71,6 +71,7 @@ func runCluster(ctx context.Context, cfg Config, log *zap.Logger, ready func(add
 		Cluster:      func(ctx context.Context) (any, error) { return n.Info(ctx) }})
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(ln) }()
+	defer startGovernor(cfg.Procs, api.Requests)()
 	log.Info("serving", zap.String("listen", ln.Addr().String()), zap.String("node", cfg.Node),
 		zap.Strings("etcd", c.Etcd), zap.String("cluster_address", n.Address()),
 		zap.Strings("input_roots", policy.InputRoots()), zap.String("output_root", policy.OutputRoot()),

@@ -62,6 +62,9 @@ type Config struct {
 	// Cluster, when it names etcd endpoints, makes the node a member of
 	// a cluster; DataDir is then not used.
 	Cluster ClusterConfig
+	// Procs sets the Go processors while the server runs; its zero value
+	// leaves GOMAXPROCS alone.
+	Procs Procs
 }
 
 func (c *Config) defaults() {
@@ -139,6 +142,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger, ready func(addr strin
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout})
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(ln) }()
+	defer startGovernor(cfg.Procs, api.Requests)()
 	log.Info("serving", zap.String("listen", ln.Addr().String()), zap.String("node", cfg.Node),
 		zap.String("data_dir", cfg.DataDir), zap.Strings("input_roots", policy.InputRoots()),
 		zap.String("output_root", policy.OutputRoot()), zap.Int("workers", cfg.Workers),
