@@ -198,7 +198,8 @@ func report(res actors.Result, quiet, dpiRan bool, stdout, stderr io.Writer) int
 			output, res.Elapsed.Round(time.Millisecond), pps)
 		if p.Evicted > 0 {
 			fmt.Fprintf(stdout, "flows exported early %d: the flow tables were full "+
-				"(--flow-memory); their records end with flowEndReason 5\n", p.Evicted)
+				"(--flow-memory); their records end with flowEndReason 5, or 3 if closed\n",
+				p.Evicted)
 		}
 		if dpiRan {
 			fmt.Fprintf(stdout, "applications:%s  dpi failures %d\n", appList(res.Apps),
