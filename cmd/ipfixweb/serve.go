@@ -159,9 +159,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			f.procs)
 		return 2
 	}
-	if f.cfg.Shards == 0 {
-		f.cfg.Shards = cores
-	}
 	switch {
 	case f.procs > 0:
 		f.cfg.Procs = service.Procs{Idle: f.procs, Busy: f.procs}

@@ -103,3 +103,22 @@ func TestServerProcsFollowLoad(t *testing.T) {
 		t.Errorf("GOMAXPROCS %d after the server stopped, want %d", got, before)
 	}
 }
+
+// Shards left at 0 follow the processors of an idle API, not those its
+// load adds.
+func TestShardsFollowIdleProcs(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want int
+	}{
+		{cfg: Config{Procs: Procs{Idle: 3, Busy: 12}}, want: 3},
+		{cfg: Config{Shards: 5, Procs: Procs{Idle: 3, Busy: 12}}, want: 5},
+		{cfg: Config{}, want: 0},
+	} {
+		c := tc.cfg
+		c.defaults()
+		if c.Shards != tc.want {
+			t.Errorf("%+v: %d shards, want %d", tc.cfg.Procs, c.Shards, tc.want)
+		}
+	}
+}

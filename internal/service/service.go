@@ -40,8 +40,11 @@ type Config struct {
 	OutputRoot  string        // default: the working directory
 	Token       string        // bearer token for /api; empty: none
 	Node        string        // the node's name; default: the host name
-	Shards      int           // flow-table shards per task; 0 means GOMAXPROCS; negative is refused
-	FlowMemory  int64         // memory cap of each task's flow tables; default 1 GiB
+	// Shards is the flow-table shards per task; 0 means Procs.Idle when
+	// set, else GOMAXPROCS, so the shards do not follow the processors
+	// the API's load adds. Negative is refused.
+	Shards     int
+	FlowMemory int64 // memory cap of each task's flow tables; default 1 GiB
 	// MaxConns caps the HTTP connections served at once; default 4096.
 	MaxConns int
 	// ReadTimeout and WriteTimeout bound how long a client may take to
@@ -68,6 +71,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.Shards == 0 && c.Procs.Idle > 0 {
+		c.Shards = c.Procs.Idle
+	}
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8000"
 	}
